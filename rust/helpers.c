@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Symbols for the `static inline` kernel functions xt_TARPIT's Rust code
+ * calls, in the manner of the kernel's own rust/helpers/. No logic here.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/netfilter/x_tables.h>
+#include <linux/skbuff.h>
+#include <net/dst.h>
+#include <net/route.h>
+
+#include "helpers.h"
+
+unsigned int xt_tarpit_hooknum(const struct xt_action_param *par)
+{
+	return xt_hooknum(par);
+}
+
+struct net *xt_tarpit_net(const struct xt_action_param *par)
+{
+	return xt_net(par);
+}
+
+const void *xt_tarpit_targinfo(const struct xt_action_param *par)
+{
+	return par->targinfo;
+}
+
+unsigned char xt_tarpit_pkt_type(const struct sk_buff *skb)
+{
+	return skb->pkt_type;
+}
+
+const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
+					 int len, void *buffer)
+{
+	return skb_header_pointer(skb, offset, len, buffer);
+}
+
+struct dst_entry *xt_tarpit_skb_dst(const struct sk_buff *skb)
+{
+	return skb_dst(skb);
+}
+
+unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst)
+{
+	return container_of(dst, struct rtable, dst)->rt_flags;
+}
+
+int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst)
+{
+	return ip4_dst_hoplimit(dst);
+}
+
+unsigned int xt_tarpit_dst_mtu(const struct dst_entry *dst)
+{
+	return dst_mtu(dst);
+}
+
+struct sk_buff *xt_tarpit_alloc_skb_atomic(unsigned int size)
+{
+	return alloc_skb(size, GFP_ATOMIC);
+}
+
+void xt_tarpit_skb_reserve(struct sk_buff *skb, int len)
+{
+	skb_reserve(skb, len);
+}
+
+void xt_tarpit_skb_reset_network_header(struct sk_buff *skb)
+{
+	skb_reset_network_header(skb);
+}
+
+void xt_tarpit_skb_set_transport_header(struct sk_buff *skb, int offset)
+{
+	skb_set_transport_header(skb, offset);
+}
+
+void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst)
+{
+	skb_dst_set_noref(skb, dst);
+}
+
+void xt_tarpit_kfree_skb(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+}
+
+void xt_tarpit_pr_info_ratelimited(const char *msg)
+{
+	pr_info_ratelimited("%s\n", msg);
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One-line wrappers that give `static inline` kernel functions (and a few
+ * macros) a symbol Rust can call. Each does exactly what its namesake does;
+ * no logic lives here.
+ */
+#ifndef XT_TARPIT_HELPERS_H
+#define XT_TARPIT_HELPERS_H
+
+#include <linux/netfilter/x_tables.h>
+#include <linux/skbuff.h>
+#include <net/dst.h>
+
+unsigned int xt_tarpit_hooknum(const struct xt_action_param *par);
+struct net *xt_tarpit_net(const struct xt_action_param *par);
+const void *xt_tarpit_targinfo(const struct xt_action_param *par);
+unsigned char xt_tarpit_pkt_type(const struct sk_buff *skb);
+const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
+					 int len, void *buffer);
+struct dst_entry *xt_tarpit_skb_dst(const struct sk_buff *skb);
+unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst);
+int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst);
+unsigned int xt_tarpit_dst_mtu(const struct dst_entry *dst);
+struct sk_buff *xt_tarpit_alloc_skb_atomic(unsigned int size);
+void xt_tarpit_skb_reserve(struct sk_buff *skb, int len);
+void xt_tarpit_skb_reset_network_header(struct sk_buff *skb);
+void xt_tarpit_skb_set_transport_header(struct sk_buff *skb, int offset);
+void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst);
+void xt_tarpit_kfree_skb(struct sk_buff *skb);
+void xt_tarpit_pr_info_ratelimited(const char *msg);
+
+#endif

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! xt_TARPIT: the netfilter `TARPIT` target, in Rust.
+//!
+//! Answers TCP connection attempts so that the peer's socket stays open for
+//! a long time while this host keeps no state per connection. The crate is
+//! split in three layers:
+//!
+//! * [`packet`]: the pure packet core (no kernel types, no `unsafe`), also
+//!   built on the host for `cargo test` and fuzzing;
+//! * [`target`]: the target's behaviour in safe Rust, on top of the glue;
+//! * [`netfilter`]: the only layer with `unsafe`, wrapping the kernel API
+//!   generated into [`bindings`] and the wrappers in `helpers.c`.
+
+use kernel::prelude::*;
+
+module! {
+    type: TarpitModule,
+    name: "xt_TARPIT",
+    description: "Xtables: TCP tarpit, holds connections open at no cost per connection",
+    license: "GPL",
+    alias: ["ipt_TARPIT", "ip6t_TARPIT"],
+}
+
+mod bindings;
+mod netfilter;
+#[path = "packet/mod.rs"]
+pub mod packet;
+mod target;
+
+/// The loaded module: owns the target registration for IPv4 and IPv6.
+struct TarpitModule {
+    registration: Option<netfilter::Registration>,
+}
+
+impl kernel::Module for TarpitModule {
+    fn init(module: &'static ThisModule) -> Result<Self> {
+        let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
+        pr_info!("registered the TARPIT target for IPv4 and IPv6\n");
+        Ok(TarpitModule {
+            registration: Some(registration),
+        })
+    }
+}
+
+impl Drop for TarpitModule {
+    fn drop(&mut self) {
+        // Unregister first, so the count below is final.
+        drop(self.registration.take());
+        pr_info!(
+            "unloading; segments seen by the target: {}\n",
+            target::segments_seen()
+        );
+    }
+}

@@ -1,0 +1,41 @@
+# shellcheck shell=bash
+# Shared helpers for the xt_TARPIT harness scripts. Source, do not run.
+
+set -euo pipefail
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${XT_TARPIT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/xt-tarpit}
+CHROOT_SUITE=trixie
+CHROOT=$CACHE/chroot-$CHROOT_SUITE
+DEBIAN_MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+# Kernel lines the harness builds and tests: name -> Debian source package.
+KERNEL_LINES=(7.2 6.12)
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+require_root() {
+	[ "$(id -u)" -eq 0 ] || die "this step installs packages and uses chroot/unshare: run it as root"
+}
+
+# Install Debian packages on the host, only those not yet installed.
+ensure_host_packages() {
+	local missing=() pkg
+	for pkg in "$@"; do
+		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' \
+			|| missing+=("$pkg")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	require_root
+	log "installing host packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed: is $DEBIAN_MIRROR reachable?"
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+		|| die "could not install ${missing[*]} from the host's Debian mirror"
+}
+
+# Short stable hash of files' contents, for cache keys.
+content_hash() {
+	cat "$@" | sha256sum | cut -c1-12
+}
