@@ -15,21 +15,14 @@ use core::mem::MaybeUninit;
 use kernel::error::to_result;
 use kernel::prelude::*;
 
-/// Address family of a registered target and of the packets it sees.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Family {
-    Ipv4,
-    Ipv6,
-}
+pub(crate) use crate::packet::Family;
 
-impl Family {
-    const ALL: [Family; 2] = [Family::Ipv4, Family::Ipv6];
+const FAMILIES: [Family; 2] = [Family::Ipv4, Family::Ipv6];
 
-    fn nfproto(self) -> u16 {
-        match self {
-            Family::Ipv4 => bindings::NFPROTO_IPV4 as u16,
-            Family::Ipv6 => bindings::NFPROTO_IPV6 as u16,
-        }
+fn nfproto(family: Family) -> u8 {
+    match family {
+        Family::Ipv4 => bindings::NFPROTO_IPV4 as u8,
+        Family::Ipv6 => bindings::NFPROTO_IPV6 as u8,
     }
 }
 
@@ -87,7 +80,7 @@ impl Registration {
         table: &'static TargetTable,
     ) -> Result<Self> {
         let entries = table.0.get().cast::<bindings::xt_target>();
-        for (index, family) in Family::ALL.into_iter().enumerate() {
+        for (index, family) in FAMILIES.into_iter().enumerate() {
             let entry = xt_target_for::<T>(module, family)?;
             // SAFETY: `entries` points to two `xt_target`s in a `'static`
             // table; `index < 2`; the table is not registered yet, so this
@@ -124,7 +117,7 @@ fn xt_target_for<T: Target>(
         *slot = byte as _;
     }
     entry.revision = T::REVISION;
-    entry.family = family.nfproto();
+    entry.family = nfproto(family).into();
     entry.proto = bindings::IPPROTO_TCP as u16;
     entry.hooks = TARGET_HOOKS;
     entry.targetsize = T::DATA_SIZE as c_uint;
@@ -134,9 +127,8 @@ fn xt_target_for<T: Target>(
     Ok(entry)
 }
 
-/// The parameters of a rule being inserted, as `checkentry` sees them.
+/// A rule being inserted, as `checkentry` sees it.
 pub(crate) struct RuleCheck<'a> {
-    params: &'a bindings::xt_tgchk_param,
     data: &'a [u8],
 }
 
@@ -144,15 +136,6 @@ impl RuleCheck<'_> {
     /// The rule's target data.
     pub(crate) fn data(&self) -> &[u8] {
         self.data
-    }
-
-    /// The family of the table the rule goes into.
-    pub(crate) fn family(&self) -> Family {
-        if u16::from(self.params.family) == Family::Ipv6.nfproto() {
-            Family::Ipv6
-        } else {
-            Family::Ipv4
-        }
     }
 }
 
@@ -171,7 +154,7 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(par: *const bindings::xt_t
     // SAFETY: xtables has checked that the rule's target data is
     // `XT_ALIGN(targetsize)` bytes long, so `DATA_SIZE` bytes are readable.
     let data = unsafe { core::slice::from_raw_parts(params.targinfo.cast::<u8>(), T::DATA_SIZE) };
-    match T::check(&RuleCheck { params, data }) {
+    match T::check(&RuleCheck { data }) {
         Ok(()) => 0,
         Err(error) => error.to_errno(),
     }
@@ -213,7 +196,7 @@ impl Packet<'_> {
     pub(crate) fn family(&self) -> Family {
         // SAFETY: `par` is valid (type invariant) and so is its hook state.
         let pf = unsafe { (*(*self.par).state).pf };
-        if u16::from(pf) == Family::Ipv6.nfproto() {
+        if pf == nfproto(Family::Ipv6) {
             Family::Ipv6
         } else {
             Family::Ipv4
@@ -254,3 +237,163 @@ impl Packet<'_> {
         &buffer[..wanted]
     }
 }
+
+/// Why a reply could not be sent. The incoming packet is dropped anyway.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SendError {
+    /// No memory for the reply skb (GFP_ATOMIC).
+    Allocation,
+    /// No route back to the sender.
+    Routing,
+}
+
+impl Packet<'_> {
+    fn network(&self) -> *mut bindings::net {
+        // SAFETY: `par` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_net(self.par) }
+    }
+
+    fn hook(&self) -> c_uint {
+        // SAFETY: `par` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_hooknum(self.par) }
+    }
+
+    fn route(&self) -> *mut bindings::dst_entry {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_skb_dst(self.skb) }
+    }
+
+    /// Whether the packet was addressed to this host as unicast at the link
+    /// layer and, for IPv4, by its route (not broadcast or multicast). The
+    /// address checks themselves are the packet core's.
+    pub(crate) fn is_unicast_to_this_host(&self) -> bool {
+        // SAFETY: `skb` is valid (type invariant).
+        let pkt_type = unsafe { bindings::xt_tarpit_pkt_type(self.skb) };
+        if u32::from(pkt_type) != bindings::PACKET_HOST {
+            return false;
+        }
+        let route = self.route();
+        if route.is_null() {
+            return false;
+        }
+        match self.family() {
+            Family::Ipv4 => {
+                // SAFETY: an IPv4 packet's dst in INPUT/FORWARD is an
+                // `rtable`, valid while the skb holds it.
+                let flags = unsafe { bindings::xt_tarpit_rt_flags(route) };
+                flags & (bindings::RTCF_BROADCAST | bindings::RTCF_MULTICAST) == 0
+            }
+            Family::Ipv6 => true,
+        }
+    }
+
+    /// Verifies the TCP checksum the way netfilter does, honouring
+    /// checksum offload (`CHECKSUM_COMPLETE` / `CHECKSUM_UNNECESSARY`).
+    pub(crate) fn tcp_checksum_is_valid(&self, tcp_offset: usize) -> bool {
+        let protocol = bindings::IPPROTO_TCP as u8;
+        // SAFETY: `skb` is valid and writable (type invariant); the
+        // checksum helpers may only update its checksum state. `tcp_offset`
+        // is within the packet (the packet core checked it).
+        let sum = unsafe {
+            match self.family() {
+                Family::Ipv4 => {
+                    bindings::nf_ip_checksum(self.skb, self.hook(), tcp_offset as c_uint, protocol)
+                }
+                Family::Ipv6 => bindings::nf_ip6_checksum(
+                    self.skb,
+                    self.hook(),
+                    tcp_offset as c_uint,
+                    protocol,
+                ),
+            }
+        };
+        sum == 0
+    }
+
+    /// TTL / hop limit for a reply, from the packet's route, as the
+    /// kernel's REJECT does.
+    pub(crate) fn reply_hop_limit(&self) -> u8 {
+        let route = self.route();
+        if route.is_null() {
+            return DEFAULT_HOP_LIMIT;
+        }
+        // SAFETY: `route` is the packet's non-NULL dst, valid while the skb
+        // holds it; both helpers only read its metrics and device.
+        let limit = unsafe {
+            match self.family() {
+                Family::Ipv4 => bindings::xt_tarpit_ip4_dst_hoplimit(route),
+                Family::Ipv6 => bindings::ip6_dst_hoplimit(route),
+            }
+        };
+        u8::try_from(limit).unwrap_or(DEFAULT_HOP_LIMIT)
+    }
+
+    /// Sends `headers` (a complete IP + TCP header block with checksums,
+    /// `network_len` bytes of it the network header) back to the sender:
+    /// in a fresh skb, routed like REJECT's replies, attached to the
+    /// packet's conntrack entry, through LOCAL_OUT.
+    pub(crate) fn send_reply(&self, headers: &[u8], network_len: usize) -> Result<(), SendError> {
+        let reserve = bindings::LL_MAX_HEADER as usize;
+        // SAFETY: plain allocation; GFP_ATOMIC does not sleep, as required
+        // in the softirq context targets run in.
+        let reply = unsafe { bindings::xt_tarpit_alloc_skb_atomic((reserve + headers.len()) as c_uint) };
+        if reply.is_null() {
+            return Err(SendError::Allocation);
+        }
+        // SAFETY: `reply` is a fresh skb we own with room for `reserve`
+        // bytes of headroom plus `headers.len()` bytes of data (requested
+        // above); `skb_put` returns a pointer to exactly those bytes.
+        unsafe {
+            bindings::xt_tarpit_skb_reserve(reply, reserve as c_int);
+            let data = bindings::skb_put(reply, headers.len() as c_uint).cast::<u8>();
+            core::ptr::copy_nonoverlapping(headers.as_ptr(), data, headers.len());
+            bindings::xt_tarpit_skb_reset_network_header(reply);
+            bindings::xt_tarpit_skb_set_transport_header(reply, network_len as c_int);
+            // The route lookup below needs a dst to start from, as in
+            // nf_send_reset(); the original's is valid for this call
+            // (netfilter hooks run under RCU).
+            bindings::xt_tarpit_skb_dst_set_noref(reply, self.route());
+        }
+        let net = self.network();
+        // SAFETY: `net` is the packet's namespace, valid during the hook;
+        // `reply` is ours, with network header and dst set.
+        let routed = unsafe {
+            match self.family() {
+                Family::Ipv4 => bindings::ip_route_me_harder(
+                    net,
+                    core::ptr::null_mut(),
+                    reply,
+                    bindings::RTN_UNSPEC,
+                ),
+                Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
+            }
+        };
+        // SAFETY: after a successful lookup `reply` holds its own valid dst.
+        let fits = || unsafe { bindings::xt_tarpit_dst_mtu(bindings::xt_tarpit_skb_dst(reply)) } as usize >= headers.len();
+        if routed != 0 || !fits() {
+            // SAFETY: `reply` is ours and not yet handed to the stack.
+            unsafe { bindings::xt_tarpit_kfree_skb(reply) };
+            return Err(SendError::Routing);
+        }
+        // SAFETY: `reply` is ours; `skb` is the valid original (type
+        // invariant). `ip*_local_out` takes ownership of `reply` whatever
+        // the outcome (a drop by a LOCAL_OUT rule is not our failure).
+        unsafe {
+            bindings::nf_ct_attach(reply, self.skb);
+            match self.family() {
+                Family::Ipv4 => bindings::ip_local_out(net, core::ptr::null_mut(), reply),
+                Family::Ipv6 => bindings::ip6_local_out(net, core::ptr::null_mut(), reply),
+            };
+        }
+        Ok(())
+    }
+}
+
+/// A random number from the kernel's CRNG.
+pub(crate) fn random_u32() -> u32 {
+    // SAFETY: no preconditions; callable from any context.
+    unsafe { bindings::get_random_u32() }
+}
+
+/// Hop limit when a route has none to give (the kernel's default).
+const DEFAULT_HOP_LIMIT: u8 = 64;

@@ -1,23 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! The TARPIT target's behaviour, in safe Rust on top of the glue.
+//! The TARPIT target's behaviour, in safe Rust on top of the glue: check a
+//! rule, and for each packet decide and send the answer, counting every
+//! outcome.
 
-use crate::netfilter::{self, Packet, RuleCheck, Target, TargetTable};
-use crate::packet::{Mode, TARGET_DATA_SIZE};
+use crate::counters::{Counters, Outcome};
+use crate::netfilter::{self, Packet, RuleCheck, SendError, Target, TargetTable};
+use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use core::ffi::CStr;
-use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::prelude::*;
 
 /// Storage for the registered `xt_target` entries.
 pub(crate) static TARPIT: &TargetTable = &TABLE;
 static TABLE: TargetTable = TargetTable::new();
 
-static SEGMENTS_SEEN: AtomicU64 = AtomicU64::new(0);
-
-/// Number of segments the target has been called for since load.
-pub(crate) fn segments_seen() -> u64 {
-    SEGMENTS_SEEN.load(Ordering::Relaxed)
-}
+/// What the target did since the module was loaded.
+pub(crate) static COUNTERS: Counters = Counters::new();
 
 /// The `TARPIT` target, revision 0.
 pub(crate) struct Tarpit;
@@ -37,7 +35,37 @@ impl Target for Tarpit {
         Ok(())
     }
 
-    fn handle(_packet: &mut Packet<'_>, _data: &[u8]) {
-        SEGMENTS_SEEN.fetch_add(1, Ordering::Relaxed);
+    fn handle(packet: &mut Packet<'_>, data: &[u8]) {
+        // `check` refused rules with any other data.
+        let mode = Mode::from_target_data(data).unwrap_or(Mode::Tarpit);
+        COUNTERS.count(answer(packet, mode));
+    }
+}
+
+/// Answers one packet under `mode`; the packet itself is dropped by the
+/// caller whatever happens here.
+fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
+    if !packet.is_unicast_to_this_host() {
+        return Outcome::Ignored(packet::Ignored::NotUnicast);
+    }
+    let mut buffer = [0u8; HEADERS_MAX];
+    let headers = packet.headers(&mut buffer);
+    let segment = match packet::parse(packet.family(), headers, packet.len()) {
+        Ok(segment) => segment,
+        Err(reason) => return Outcome::Ignored(reason),
+    };
+    if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
+        return Outcome::Ignored(packet::Ignored::BadChecksum);
+    }
+    let reply = match packet::decide(mode, &segment, netfilter::random_u32()) {
+        Ok(reply) => reply,
+        Err(reason) => return Outcome::Ignored(reason),
+    };
+    let mut out = [0u8; REPLY_MAX_LEN];
+    let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), &mut out);
+    match packet.send_reply(&out[..length], length - packet::TCP_HEADER_LEN) {
+        Ok(()) => Outcome::Replied(reply.kind),
+        Err(SendError::Allocation) => Outcome::AllocationFailed,
+        Err(SendError::Routing) => Outcome::RoutingFailed,
     }
 }

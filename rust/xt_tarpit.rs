@@ -23,6 +23,7 @@ module! {
 }
 
 mod bindings;
+mod counters;
 mod netfilter;
 #[path = "packet/mod.rs"]
 pub mod packet;
@@ -47,9 +48,6 @@ impl Drop for TarpitModule {
     fn drop(&mut self) {
         // Unregister first, so the count below is final.
         drop(self.registration.take());
-        pr_info!(
-            "unloading; segments seen by the target: {}\n",
-            target::segments_seen()
-        );
+        target::COUNTERS.log();
     }
 }

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Why a segment gets no answer: every silent drop has one named reason.
+
+/// A reason to drop a segment without answering it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Ignored {
+    /// Headers cut short: less data than the headers claim or need.
+    Truncated,
+    /// Headers that cannot be right (wrong version, lengths too small).
+    Malformed,
+    /// A fragment (first or not): the TCP header cannot be trusted whole.
+    Fragment,
+    /// IPv4 header with options.
+    IpOptions,
+    /// IPv6 extension headers before TCP.
+    ExtensionHeader,
+    /// Not TCP after all.
+    NotTcp,
+    /// Not addressed to this host as unicast, or from a non-unicast source.
+    NotUnicast,
+    /// TCP checksum wrong.
+    BadChecksum,
+    /// RST: never answered, to avoid reset wars.
+    Reset,
+    /// FIN in `--tarpit` mode: the peer must time out on its own.
+    Fin,
+    /// Neither SYN nor ACK (null scans, lone FIN/PSH/URG probes).
+    NoSynNoAck,
+    /// SYN together with FIN: no real stack sends that.
+    SynFin,
+}
+
+impl Ignored {
+    /// All reasons, in counter order.
+    pub const ALL: [Ignored; 12] = [
+        Ignored::Truncated,
+        Ignored::Malformed,
+        Ignored::Fragment,
+        Ignored::IpOptions,
+        Ignored::ExtensionHeader,
+        Ignored::NotTcp,
+        Ignored::NotUnicast,
+        Ignored::BadChecksum,
+        Ignored::Reset,
+        Ignored::Fin,
+        Ignored::NoSynNoAck,
+        Ignored::SynFin,
+    ];
+
+    /// Short name for counters and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Ignored::Truncated => "truncated",
+            Ignored::Malformed => "malformed",
+            Ignored::Fragment => "fragment",
+            Ignored::IpOptions => "ip_options",
+            Ignored::ExtensionHeader => "extension_header",
+            Ignored::NotTcp => "not_tcp",
+            Ignored::NotUnicast => "not_unicast",
+            Ignored::BadChecksum => "bad_checksum",
+            Ignored::Reset => "rst",
+            Ignored::Fin => "fin",
+            Ignored::NoSynNoAck => "no_syn_no_ack",
+            Ignored::SynFin => "syn_fin",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_reason_in_declaration_order() {
+        for (index, reason) in Ignored::ALL.iter().enumerate() {
+            assert_eq!(*reason as usize, index, "{}", reason.name());
+        }
+    }
+}

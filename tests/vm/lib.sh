@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# Helpers for the guest-side test scripts: results, network, iptables.
+
+RESULTS=${RESULTS:-/mnt/out/results}
+HOST_MAC=02:00:00:00:00:01
+ATTACKER_MAC=02:00:00:00:00:02
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+pass() { echo "PASS $*" | tee -a "$RESULTS"; }
+fail() { echo "FAIL $*" | tee -a "$RESULTS"; }
+
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# expect_eq NAME ACTUAL EXPECTED
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		pass "$1"
+	else
+		fail "$1: got '$2', expected '$3'"
+	fi
+}
+
+# The tarpit host is this (initial) namespace, on veth0; the attacker is the
+# namespace "attacker", on veth1. Probes use spoofed addresses (.99) that
+# only static neighbour entries make reachable, so the attacker's own TCP
+# stack never sees (and never answers) the replies they get.
+setup_network() {
+	ip netns add attacker
+	ip link add veth0 address "$HOST_MAC" type veth peer name veth1 address "$ATTACKER_MAC" netns attacker
+	ip addr add 10.0.0.1/24 dev veth0
+	ip -6 addr add fd00::1/64 dev veth0 nodad
+	ip link set veth0 up
+	ip -n attacker link set lo up
+	ip -n attacker addr add 10.0.0.2/24 dev veth1
+	ip -n attacker -6 addr add fd00::2/64 dev veth1 nodad
+	ip -n attacker link set veth1 up
+	ip neigh replace 10.0.0.99 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+	ip -6 neigh replace fd00::99 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+	ip neigh replace 10.0.0.2 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+	ip -6 neigh replace fd00::2 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+	ip -n attacker neigh replace 10.0.0.1 lladdr "$HOST_MAC" dev veth1 nud permanent
+	ip -n attacker -6 neigh replace fd00::1 lladdr "$HOST_MAC" dev veth1 nud permanent
+}
+
+in_attacker() { ip netns exec attacker "$@"; }
+
+# iptables of one backend ("legacy" or "nft") and family (4 or 6).
+ipt() {
+	local backend=$1 family=$2
+	shift 2
+	local tool=iptables
+	[ "$family" = 6 ] && tool=ip6tables
+	"$tool-$backend" -w "$@"
+}
+
+# Sum of the packet counters of the TARPIT rules of one backend + family.
+tarpit_rule_packets() {
+	ipt "$1" "$2" -L INPUT -v -x -n | awk '/TARPIT/ { sum += $1 } END { print sum + 0 }'
+}
+
+# The value of one of the module's counters in its unload report.
+unload_counter() {
+	dmesg | sed -n "s/.*xt_TARPIT: counter $1=\([0-9]*\).*/\1/p" | tail -n 1
+}

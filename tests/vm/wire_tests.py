@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Wire behaviour of the TARPIT target, checked field by field.
+
+Runs in the attacker network namespace of the test VM. Sends hand-made
+segments from a spoofed address (static neighbour entries route the
+replies to us without the attacker's own TCP stack interfering), captures
+what comes back and checks every field the specification names, or that
+nothing comes back at all.
+
+Usage: wire_tests.py <label> <results file>
+Ports: 25 --tarpit, 26 --honeypot, 27 --reset (rules set by the caller).
+"""
+
+import itertools
+import sys
+
+from wire import (ACK, FIN, PSH, RST, SYN, URG, Link, address_bytes, flags_text,
+                  ipv4_packet, ipv6_packet, tcp_segment)
+
+TARPIT_PORT, HONEYPOT_PORT, RESET_PORT = 25, 26, 27
+# The documented windows (rust/packet/reply.rs): the specification of the
+# target's SYN-ACKs, not values read back from the module.
+TARPIT_SYNACK_WINDOW = 5
+HONEYPOT_WINDOW = 64240
+DEFAULT_TTL = 64
+
+HOST = {4: "10.0.0.1", 6: "fd00::1"}
+SPOOFED = {4: "10.0.0.99", 6: "fd00::99"}
+HOST_MAC, ATTACKER_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+
+source_ports = itertools.count(40000)
+results = []
+
+
+def record(ok, name, why=""):
+    line = f"{'PASS' if ok else 'FAIL'} {name}" + ("" if ok else f": {why}")
+    print(line, flush=True)
+    results.append(line)
+
+
+def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None):
+    """Sends one segment; returns (trigger length, replies to it)."""
+    sport = next(source_ports)
+    src, dst = address_bytes(SPOOFED[family]), address_bytes(HOST[family])
+    segment = tcp_segment(family, src, dst, sport, dport, seq=seq, ack=ack,
+                          flags=flags, payload=payload)
+    if mangle is not None:
+        packet = mangle(family, src, dst, sport, dport)
+    elif family == 4:
+        packet = ipv4_packet(src, dst, segment)
+    else:
+        packet = ipv6_packet(src, dst, segment)
+    link.drain()
+    link.send(family, packet)
+    replies = link.capture(lambda r: r["dport"] == sport, seconds=1.5, stop_after=1)
+    return sport, len(packet), replies
+
+
+def check_reply(name, family, sport, trigger_length, replies, dport, **expected):
+    """One reply, with every common field right and the expected ones."""
+    if len(replies) != 1:
+        record(False, name, f"expected exactly one reply, got {len(replies)}")
+        return None
+    reply = replies[0]
+    problems = []
+    common = {
+        "src": address_bytes(HOST[family]), "dst": address_bytes(SPOOFED[family]),
+        "sport": dport, "dport": sport, "ip_checksum_ok": True, "tcp_checksum_ok": True,
+        "tcp_header_length": 20, "payload": b"", "options": b"", "urgent": 0,
+        "ttl": DEFAULT_TTL, "ip_total_length": 40 if family == 4 else 60,
+    }
+    if family == 4:
+        common.update(df=True, fragment=0, ip_header_length=20)
+    for field, want in {**common, **expected}.items():
+        have = reply.get(field)
+        if field == "flags":
+            have, want = flags_text(have), flags_text(want)
+        if have != want:
+            problems.append(f"{field}={have!r}, want {want!r}")
+    if reply["wire_length"] > trigger_length:
+        problems.append(f"reply of {reply['wire_length']} bytes to a {trigger_length}-byte trigger")
+    record(not problems, name, "; ".join(problems))
+    return reply
+
+
+def check_silence(name, replies):
+    record(not replies, name, f"expected no reply, got {[flags_text(r['flags']) for r in replies]}")
+
+
+def answered_cases(link, family):
+    tag = f"ipv{family}"
+    seq = 0x11223344
+    # --tarpit
+    sport, length, replies = probe(link, family, TARPIT_PORT, SYN, seq=seq)
+    reply = check_reply(f"{tag} tarpit: SYN gets a SYN-ACK with a {TARPIT_SYNACK_WINDOW}-byte window",
+                        family, sport, length, replies, TARPIT_PORT,
+                        flags=SYN | ACK, ack=seq + 1, window=TARPIT_SYNACK_WINDOW)
+    if reply is not None:
+        record(reply["seq"] != 0, f"{tag} tarpit: SYN-ACK sequence number is not the fingerprint 0",
+               "seq is 0")
+    sport, length, replies = probe(link, family, TARPIT_PORT, SYN | ACK, seq=seq, ack=0x55667788)
+    check_reply(f"{tag} tarpit: unsolicited SYN-ACK gets a RST", family, sport, length, replies,
+                TARPIT_PORT, flags=RST, seq=0x55667788, ack=0, window=0)
+    sport, length, replies = probe(link, family, TARPIT_PORT, ACK | PSH, seq=seq, ack=0x99, payload=b"x" * 100)
+    check_reply(f"{tag} tarpit: data gets a zero-window ACK acknowledging nothing new", family, sport,
+                length, replies, TARPIT_PORT, flags=ACK, seq=0x99, ack=seq, window=0)
+    sport, length, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq - 1, ack=0x99)
+    check_reply(f"{tag} tarpit: window probe gets a zero-window ACK", family, sport, length, replies,
+                TARPIT_PORT, flags=ACK, seq=0x99, ack=seq - 1, window=0)
+    # --honeypot
+    sport, length, replies = probe(link, family, HONEYPOT_PORT, SYN, seq=seq)
+    check_reply(f"{tag} honeypot: SYN gets a SYN-ACK with an open window", family, sport, length,
+                replies, HONEYPOT_PORT, flags=SYN | ACK, ack=seq + 1, window=HONEYPOT_WINDOW)
+    sport, length, replies = probe(link, family, HONEYPOT_PORT, ACK | PSH, seq=seq, ack=0x99, payload=b"y" * 64)
+    check_reply(f"{tag} honeypot: data is acknowledged, none sent", family, sport, length, replies,
+                HONEYPOT_PORT, flags=ACK, seq=0x99, ack=seq + 64, window=HONEYPOT_WINDOW)
+    sport, length, replies = probe(link, family, HONEYPOT_PORT, FIN | ACK, seq=seq, ack=0x99)
+    check_reply(f"{tag} honeypot: FIN gets a RST", family, sport, length, replies, HONEYPOT_PORT,
+                flags=RST, seq=0x99, ack=0, window=0)
+    sport, length, replies = probe(link, family, HONEYPOT_PORT, SYN | ACK, seq=seq, ack=0x42)
+    check_reply(f"{tag} honeypot: unsolicited SYN-ACK gets a RST", family, sport, length, replies,
+                HONEYPOT_PORT, flags=RST, seq=0x42, ack=0, window=0)
+    # --reset
+    sport, length, replies = probe(link, family, RESET_PORT, SYN, seq=seq)
+    check_reply(f"{tag} reset: SYN gets RST-ACK acknowledging it", family, sport, length, replies,
+                RESET_PORT, flags=RST | ACK, seq=0, ack=seq + 1, window=0)
+    sport, length, replies = probe(link, family, RESET_PORT, ACK | PSH, seq=seq, ack=0x77, payload=b"z" * 10)
+    check_reply(f"{tag} reset: data gets a RST at the acknowledged sequence", family, sport, length,
+                replies, RESET_PORT, flags=RST, seq=0x77, ack=0, window=0)
+
+
+def silent_cases(link, family):
+    tag = f"ipv{family}"
+    for port, mode in ((TARPIT_PORT, "tarpit"), (HONEYPOT_PORT, "honeypot"), (RESET_PORT, "reset")):
+        for flags, what in ((RST, "RST"), (RST | ACK, "RST-ACK")):
+            check_silence(f"{tag} {mode}: {what} gets no answer", probe(link, family, port, flags)[2])
+        check_silence(f"{tag} {mode}: SYN-FIN gets no answer", probe(link, family, port, SYN | FIN)[2])
+    for flags, what in ((FIN | ACK, "FIN-ACK"), (FIN, "FIN"), (0, "no flags"), (PSH, "PSH"),
+                        (URG | PSH | FIN, "Xmas")):
+        check_silence(f"{tag} tarpit: {what} gets no answer", probe(link, family, TARPIT_PORT, flags)[2])
+    for flags, what in ((0, "no flags"), (PSH, "PSH")):
+        check_silence(f"{tag} honeypot: {what} gets no answer", probe(link, family, HONEYPOT_PORT, flags)[2])
+
+    def bad_checksum(family, src, dst, sport, dport):
+        segment = tcp_segment(family, src, dst, sport, dport, flags=SYN, bad_checksum=True)
+        return ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+
+    def truncated_tcp(family, src, dst, sport, dport):
+        segment = tcp_segment(family, src, dst, sport, dport, flags=SYN)[:12]
+        return ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+
+    def claimed_options_missing(family, src, dst, sport, dport):
+        # Data offset claims 40 bytes of header in a 20-byte segment.
+        segment = bytearray(tcp_segment(family, src, dst, sport, dport, flags=SYN))
+        segment[12] = 10 << 4
+        return ipv4_packet(src, dst, bytes(segment)) if family == 4 else ipv6_packet(src, dst, bytes(segment))
+
+    for port in (TARPIT_PORT, RESET_PORT):
+        check_silence(f"{tag} port {port}: bad TCP checksum gets no answer",
+                      probe(link, family, port, SYN, mangle=bad_checksum)[2])
+        check_silence(f"{tag} port {port}: truncated TCP header gets no answer",
+                      probe(link, family, port, SYN, mangle=truncated_tcp)[2])
+        check_silence(f"{tag} port {port}: TCP header shorter than its data offset gets no answer",
+                      probe(link, family, port, SYN, mangle=claimed_options_missing)[2])
+
+    if family == 4:
+        def with_options(family, src, dst, sport, dport):
+            segment = tcp_segment(4, src, dst, sport, dport, flags=SYN)
+            return ipv4_packet(src, dst, segment, options=b"\x01\x01\x01\x00")  # NOP NOP NOP EOL
+
+        def first_fragment(family, src, dst, sport, dport):
+            segment = tcp_segment(4, src, dst, sport, dport, flags=SYN)
+            return ipv4_packet(src, dst, segment, frag=0x2000)  # MF, offset 0
+
+        def later_fragment(family, src, dst, sport, dport):
+            segment = tcp_segment(4, src, dst, sport, dport, flags=SYN)
+            return ipv4_packet(src, dst, segment, frag=0x0004)  # offset 32 bytes
+
+        for port in (TARPIT_PORT, RESET_PORT):
+            check_silence(f"ipv4 port {port}: IP options get no answer",
+                          probe(link, 4, port, SYN, mangle=with_options)[2])
+            check_silence(f"ipv4 port {port}: first fragment gets no answer",
+                          probe(link, 4, port, SYN, mangle=first_fragment)[2])
+            check_silence(f"ipv4 port {port}: non-first fragment gets no answer",
+                          probe(link, 4, port, SYN, mangle=later_fragment)[2])
+        # Link-layer broadcast to the subnet broadcast address.
+        sport = next(source_ports)
+        src, dst = address_bytes(SPOOFED[4]), address_bytes("10.0.0.255")
+        link.drain()
+        link.send(4, ipv4_packet(src, dst, tcp_segment(4, src, dst, sport, TARPIT_PORT, flags=SYN)),
+                  destination_mac=b"\xff" * 6)
+        check_silence("ipv4 tarpit: SYN to the broadcast address gets no answer",
+                      link.capture(lambda r: r["dport"] == sport, seconds=1.5))
+    else:
+        def destination_options(family, src, dst, sport, dport):
+            segment = tcp_segment(6, src, dst, sport, dport, flags=SYN)
+            # Destination options header: next=TCP, length 0 (8 bytes), PadN.
+            extension = bytes([6, 0, 1, 4, 0, 0, 0, 0])
+            return ipv6_packet(src, dst, extension + segment, next_header=60)
+
+        for port in (TARPIT_PORT, RESET_PORT):
+            check_silence(f"ipv6 port {port}: extension header before TCP gets no answer",
+                          probe(link, 6, port, SYN, mangle=destination_options)[2])
+        sport = next(source_ports)
+        src, dst = address_bytes(SPOOFED[6]), address_bytes("ff02::1")
+        link.drain()
+        link.send(6, ipv6_packet(src, dst, tcp_segment(6, src, dst, sport, TARPIT_PORT, flags=SYN)),
+                  destination_mac=bytes.fromhex("333300000001"))
+        check_silence("ipv6 tarpit: SYN to a multicast address gets no answer",
+                      link.capture(lambda r: r["dport"] == sport, seconds=1.5))
+
+
+def main():
+    label, results_file = sys.argv[1], sys.argv[2]
+    link = Link("veth1", ATTACKER_MAC, HOST_MAC)
+    for family in (4, 6):
+        answered_cases(link, family)
+        silent_cases(link, family)
+    with open(results_file, "a") as out:
+        for line in results:
+            kind, rest = line.split(" ", 1)
+            out.write(f"{kind} [{label}] {rest}\n")
+
+
+if __name__ == "__main__":
+    main()
