@@ -1,0 +1,109 @@
+//! Properties of the packet core over random input: it never panics, and
+//! whatever it answers is one well-formed reply, no longer than its
+//! trigger, with checksums that verify.
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, REPLY_MAX_LEN};
+
+fn modes() -> impl Strategy<Value = Mode> {
+    prop_oneof![Just(Mode::Tarpit), Just(Mode::Honeypot), Just(Mode::Reset)]
+}
+
+fn probes() -> impl Strategy<Value = Probe> {
+    (any::<bool>(), any::<u16>(), any::<u16>(), any::<u32>(), any::<u32>(), any::<u8>(), any::<u16>(),
+     proptest::collection::vec(any::<u8>(), 0..200))
+        .prop_map(|(v6, sport, dport, seq, ack, flags, window, payload)| Probe {
+            v6, sport, dport, seq, ack, flags, window, payload,
+        })
+}
+
+/// Runs the whole core on `packet`; checks every property of a reply.
+fn check_core(mode: Mode, family: Family, packet: &[u8], packet_len: usize) -> Result<Option<Fields>, TestCaseError> {
+    let segment = match parse(family, packet, packet_len) {
+        Ok(segment) => segment,
+        Err(_) => return Ok(None),
+    };
+    let reply = match decide(mode, &segment, 0x0102_0304) {
+        Ok(reply) => reply,
+        Err(_) => return Ok(None),
+    };
+    let mut out = [0u8; REPLY_MAX_LEN];
+    let length = write_reply(&segment, &reply, 64, &mut out);
+    prop_assert!(length <= packet_len.min(packet.len()), "reply {} longer than trigger {}", length, packet_len);
+    let fields = read(&out[..length]);
+    prop_assert!(fields.ip_checksum_ok);
+    prop_assert!(fields.tcp_checksum_ok);
+    prop_assert_eq!(fields.data_offset, 20);
+    prop_assert!(segment.flags.0 & RST == 0, "answered a RST");
+    Ok(Some(fields))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic_and_replies_verify(
+        mode in modes(), v6 in any::<bool>(),
+        bytes in proptest::collection::vec(any::<u8>(), 0..120), extra in 0usize..64,
+    ) {
+        let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+        check_core(mode, family, &bytes, bytes.len() + extra)?;
+        check_core(mode, family, &bytes, bytes.len())?;
+    }
+
+    #[test]
+    fn valid_segments_get_at_most_one_well_formed_reply(mode in modes(), probe in probes()) {
+        let packet = probe.packet();
+        let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+        let reply = check_core(mode, family, &packet, packet.len())?;
+        let rst = probe.flags & RST != 0;
+        let syn_fin = probe.flags & (SYN | FIN) == SYN | FIN;
+        if let Some(reply) = reply {
+            prop_assert_eq!((reply.sport, reply.dport), (probe.dport, probe.sport));
+            if mode == Mode::Tarpit {
+                prop_assert!(probe.flags & FIN == 0, "tarpit answered a FIN");
+                prop_assert!(reply.flags & SYN == 0 || reply.window > 0, "SYN-ACK with no window");
+                if reply.flags == ACK {
+                    prop_assert_eq!(reply.window, 0);
+                    prop_assert_eq!(reply.ack, probe.seq, "acknowledged something new");
+                }
+            }
+        } else {
+            // Silence only for RST, SYN+FIN, and (outside --reset) FIN in
+            // --tarpit and segments with neither SYN nor ACK.
+            let quiet_flags = match mode {
+                Mode::Reset => false,
+                Mode::Tarpit => probe.flags & FIN != 0 || probe.flags & (SYN | ACK) == 0,
+                Mode::Honeypot => probe.flags & (SYN | ACK | FIN) == 0,
+            };
+            prop_assert!(rst || syn_fin || quiet_flags, "silent on flags {:#x} in {:?}", probe.flags, mode);
+        }
+    }
+
+    #[test]
+    fn mutated_segments_never_panic_and_replies_verify(
+        mode in modes(), probe in probes(),
+        mutations in proptest::collection::vec((any::<usize>(), any::<u8>()), 1..6),
+        cut in any::<usize>(),
+    ) {
+        let mut packet = probe.packet();
+        for (at, value) in mutations {
+            let index = at % packet.len();
+            packet[index] = value;
+        }
+        let keep = packet.len() - cut % 8;
+        let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+        check_core(mode, family, &packet[..keep], keep)?;
+    }
+}
+
+#[test]
+fn ignored_reasons_have_distinct_names() {
+    let mut names: Vec<_> = Ignored::ALL.iter().map(|reason| reason.name()).collect();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), Ignored::ALL.len());
+}

@@ -1,0 +1,321 @@
+//! Every row of the wire behaviour specification, one test each, checked
+//! on the bytes the core writes.
+
+mod common;
+
+use common::*;
+use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, REPLY_MAX_LEN};
+
+const ISN: u32 = 0xabcd_ef01;
+const TTL: u8 = 61;
+
+fn answer_bytes(mode: Mode, packet: &[u8], v6: bool) -> Result<Vec<u8>, Ignored> {
+    let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+    let segment = parse(family, packet, packet.len())?;
+    let reply = decide(mode, &segment, ISN)?;
+    let mut out = [0u8; REPLY_MAX_LEN];
+    let length = write_reply(&segment, &reply, TTL, &mut out);
+    Ok(out[..length].to_vec())
+}
+
+fn answer(mode: Mode, probe: &Probe) -> Result<Fields, Ignored> {
+    answer_bytes(mode, &probe.packet(), probe.v6).map(|bytes| read(&bytes))
+}
+
+/// The fields every reply must have right, whatever its kind.
+fn assert_well_formed(probe: &Probe, reply: &Fields) {
+    assert_eq!(reply.len, if probe.v6 { 60 } else { 40 }, "headers only");
+    assert_eq!(reply.data_offset, 20, "no TCP options");
+    assert_eq!((reply.sport, reply.dport), (probe.dport, probe.sport), "ports swapped");
+    if probe.v6 {
+        assert_eq!((reply.src.as_slice(), reply.dst.as_slice()), (&SERVER6[..], &CLIENT6[..]));
+    } else {
+        assert_eq!((reply.src.as_slice(), reply.dst.as_slice()), (&SERVER4[..], &CLIENT4[..]));
+        assert!(reply.df, "DF set");
+    }
+    assert_eq!(reply.ttl, TTL);
+    assert_eq!(reply.urgent, 0);
+    assert!(reply.ip_checksum_ok, "IP checksum");
+    assert!(reply.tcp_checksum_ok, "TCP checksum");
+}
+
+fn both_families(test: impl Fn(bool)) {
+    test(false);
+    test(true);
+}
+
+#[test]
+fn tarpit_syn_gets_synack_with_tiny_window() {
+    both_families(|v6| {
+        let probe = Probe::new(v6, SYN);
+        let reply = answer(Mode::Tarpit, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!(reply.flags, SYN | ACK);
+        assert_eq!(reply.seq, ISN);
+        assert_eq!(reply.ack, probe.seq + 1);
+        assert!(reply.window > 0 && reply.window <= 16, "tiny window, got {}", reply.window);
+    });
+}
+
+#[test]
+fn tarpit_synack_gets_rst() {
+    both_families(|v6| {
+        let probe = Probe::new(v6, SYN | ACK);
+        let reply = answer(Mode::Tarpit, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!(reply.flags, RST);
+        assert_eq!(reply.seq, probe.ack);
+        assert_eq!(reply.window, 0);
+    });
+}
+
+#[test]
+fn tarpit_data_gets_zero_window_ack_acknowledging_nothing_new() {
+    both_families(|v6| {
+        let mut probe = Probe::new(v6, ACK | PSH);
+        probe.payload = vec![b'A'; 300];
+        let reply = answer(Mode::Tarpit, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!(reply.flags, ACK);
+        assert_eq!(reply.seq, probe.ack);
+        assert_eq!(reply.ack, probe.seq, "the data is not acknowledged");
+        assert_eq!(reply.window, 0);
+    });
+}
+
+#[test]
+fn tarpit_window_probe_and_keepalive_get_zero_window_ack() {
+    both_families(|v6| {
+        let probe = Probe::new(v6, ACK);
+        let reply = answer(Mode::Tarpit, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!((reply.flags, reply.seq, reply.ack, reply.window), (ACK, probe.ack, probe.seq, 0));
+    });
+}
+
+#[test]
+fn tarpit_fin_rst_and_flagless_segments_get_no_reply() {
+    both_families(|v6| {
+        for (flags, reason) in [
+            (FIN, Ignored::Fin),
+            (FIN | ACK, Ignored::Fin),
+            (FIN | PSH | URG, Ignored::Fin),
+            (RST, Ignored::Reset),
+            (RST | ACK, Ignored::Reset),
+            (0, Ignored::NoSynNoAck),
+            (PSH, Ignored::NoSynNoAck),
+            (SYN | FIN, Ignored::SynFin),
+            (SYN | RST, Ignored::Reset),
+        ] {
+            assert_eq!(answer(Mode::Tarpit, &Probe::new(v6, flags)).unwrap_err(), reason, "flags {flags:#x}");
+        }
+    });
+}
+
+#[test]
+fn honeypot_syn_gets_synack_with_open_window() {
+    both_families(|v6| {
+        let probe = Probe::new(v6, SYN);
+        let reply = answer(Mode::Honeypot, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!((reply.flags, reply.seq, reply.ack), (SYN | ACK, ISN, probe.seq + 1));
+        assert!(reply.window >= 1024, "normal-looking window, got {}", reply.window);
+    });
+}
+
+#[test]
+fn honeypot_data_is_acknowledged_and_none_is_sent() {
+    both_families(|v6| {
+        let mut probe = Probe::new(v6, ACK | PSH);
+        probe.payload = b"EHLO spammer.example\r\n".to_vec();
+        let reply = answer(Mode::Honeypot, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!(reply.flags, ACK);
+        assert_eq!(reply.seq, probe.ack);
+        assert_eq!(reply.ack, probe.seq + probe.payload.len() as u32);
+        assert!(reply.window >= 1024);
+    });
+}
+
+#[test]
+fn honeypot_fin_and_synack_get_rst() {
+    both_families(|v6| {
+        for flags in [FIN | ACK, SYN | ACK] {
+            let probe = Probe::new(v6, flags);
+            let reply = answer(Mode::Honeypot, &probe).unwrap();
+            assert_well_formed(&probe, &reply);
+            assert_eq!((reply.flags, reply.seq, reply.window), (RST, probe.ack, 0), "flags {flags:#x}");
+        }
+        let probe = Probe::new(v6, FIN);
+        let reply = answer(Mode::Honeypot, &probe).unwrap();
+        assert_eq!((reply.flags, reply.seq, reply.ack), (RST | ACK, 0, probe.seq + 1), "bare FIN");
+    });
+}
+
+#[test]
+fn honeypot_rst_and_flagless_segments_get_no_reply() {
+    both_families(|v6| {
+        assert_eq!(answer(Mode::Honeypot, &Probe::new(v6, RST)).unwrap_err(), Ignored::Reset);
+        assert_eq!(answer(Mode::Honeypot, &Probe::new(v6, 0)).unwrap_err(), Ignored::NoSynNoAck);
+    });
+}
+
+#[test]
+fn reset_answers_syn_with_rst_ack_covering_it() {
+    both_families(|v6| {
+        let mut probe = Probe::new(v6, SYN);
+        probe.payload = vec![1, 2, 3];
+        let reply = answer(Mode::Reset, &probe).unwrap();
+        assert_well_formed(&probe, &reply);
+        assert_eq!((reply.flags, reply.seq, reply.ack, reply.window), (RST | ACK, 0, probe.seq + 4, 0));
+    });
+}
+
+#[test]
+fn reset_answers_acked_segments_with_rst_at_their_ack() {
+    both_families(|v6| {
+        for flags in [ACK, ACK | PSH, FIN | ACK, SYN | ACK] {
+            let probe = Probe::new(v6, flags);
+            let reply = answer(Mode::Reset, &probe).unwrap();
+            assert_well_formed(&probe, &reply);
+            assert_eq!((reply.flags, reply.seq, reply.ack), (RST, probe.ack, 0), "flags {flags:#x}");
+        }
+    });
+}
+
+#[test]
+fn reset_never_answers_rst() {
+    both_families(|v6| {
+        assert_eq!(answer(Mode::Reset, &Probe::new(v6, RST | ACK)).unwrap_err(), Ignored::Reset);
+    });
+}
+
+#[test]
+fn sequence_numbers_wrap_around() {
+    let mut probe = Probe::new(false, SYN);
+    probe.seq = u32::MAX;
+    assert_eq!(answer(Mode::Tarpit, &probe).unwrap().ack, 0);
+}
+
+fn ipv4_with(edit: impl Fn(&mut Vec<u8>)) -> Vec<u8> {
+    let mut packet = Probe::new(false, SYN).packet();
+    edit(&mut packet);
+    packet
+}
+
+fn ignored_v4(packet: &[u8]) -> Ignored {
+    answer_bytes(Mode::Reset, packet, false).unwrap_err()
+}
+
+fn ignored_v6(packet: &[u8]) -> Ignored {
+    answer_bytes(Mode::Reset, packet, true).unwrap_err()
+}
+
+#[test]
+fn ipv4_options_get_no_reply() {
+    let mut probe = Probe::new(false, SYN).packet();
+    probe.splice(20..20, [1, 1, 1, 0]);
+    probe[0] = 0x46;
+    let length = probe.len() as u16;
+    probe[2..4].copy_from_slice(&length.to_be_bytes());
+    assert_eq!(ignored_v4(&probe), Ignored::IpOptions);
+}
+
+#[test]
+fn fragments_get_no_reply() {
+    for field in [0x2000u16, 0x0001, 0x3fff, 0x6000] {
+        let packet = ipv4_with(|p| p[6..8].copy_from_slice(&field.to_be_bytes()));
+        assert_eq!(ignored_v4(&packet), Ignored::Fragment, "frag field {field:#x}");
+    }
+    let mut v6 = Probe::new(true, SYN).packet();
+    v6[6] = 44;
+    assert_eq!(ignored_v6(&v6), Ignored::ExtensionHeader);
+}
+
+#[test]
+fn ipv6_extension_headers_get_no_reply() {
+    for next in [0u8, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254] {
+        let mut packet = Probe::new(true, SYN).packet();
+        packet[6] = next;
+        assert_eq!(ignored_v6(&packet), Ignored::ExtensionHeader, "next header {next}");
+    }
+    let mut udp = Probe::new(true, SYN).packet();
+    udp[6] = 17;
+    assert_eq!(ignored_v6(&udp), Ignored::NotTcp);
+}
+
+#[test]
+fn truncated_headers_get_no_reply() {
+    let v4 = Probe::new(false, SYN).packet();
+    for cut in [0, 10, 19, 20, 39] {
+        let family_ok = answer_bytes(Mode::Reset, &v4[..cut], false);
+        assert!(matches!(family_ok, Err(Ignored::Truncated)), "v4 cut at {cut}: {family_ok:?}");
+    }
+    let v6 = Probe::new(true, SYN).packet();
+    for cut in [0, 39, 40, 59] {
+        assert_eq!(ignored_v6(&v6[..cut]), Ignored::Truncated, "v6 cut at {cut}");
+    }
+}
+
+#[test]
+fn lengths_that_disagree_get_no_reply() {
+    // IPv4 total length beyond the packet, and too short for its own header.
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[2..4].copy_from_slice(&100u16.to_be_bytes()))), Ignored::Truncated);
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[2..4].copy_from_slice(&12u16.to_be_bytes()))), Ignored::Malformed);
+    // Total length leaving fewer than 20 bytes of TCP.
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[2..4].copy_from_slice(&30u16.to_be_bytes()))), Ignored::Truncated);
+    // TCP data offset below 5, and beyond the segment.
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[32] = 4 << 4)), Ignored::Malformed);
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[32] = 6 << 4)), Ignored::Truncated);
+    // IPv6 payload length beyond the packet.
+    let mut v6 = Probe::new(true, SYN).packet();
+    v6[4..6].copy_from_slice(&21u16.to_be_bytes());
+    assert_eq!(ignored_v6(&v6), Ignored::Truncated);
+    // Wrong IP version for the family.
+    assert_eq!(ignored_v4(&Probe::new(true, SYN).packet()), Ignored::Malformed);
+    assert_eq!(ignored_v6(&{ let mut p = Probe::new(true, SYN).packet(); p[0] = 0x40; p }), Ignored::Malformed);
+}
+
+#[test]
+fn link_padding_after_the_datagram_is_fine() {
+    let mut packet = Probe::new(false, SYN).packet();
+    packet.extend_from_slice(&[0; 6]);
+    assert!(answer_bytes(Mode::Tarpit, &packet, false).is_ok());
+}
+
+#[test]
+fn non_unicast_addresses_get_no_reply() {
+    for address in [[255, 255, 255, 255], [224, 0, 0, 1], [239, 1, 2, 3], [0, 0, 0, 0]] {
+        let to = ipv4_with(|p| p[16..20].copy_from_slice(&address));
+        assert_eq!(ignored_v4(&to), Ignored::NotUnicast, "to {address:?}");
+        let from = ipv4_with(|p| p[12..16].copy_from_slice(&address));
+        assert_eq!(ignored_v4(&from), Ignored::NotUnicast, "from {address:?}");
+    }
+    let multicast = [0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1];
+    let unspecified = [0; 16];
+    let v4_mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1];
+    for address in [multicast, unspecified, v4_mapped] {
+        let mut to = Probe::new(true, SYN).packet();
+        to[24..40].copy_from_slice(&address);
+        assert_eq!(ignored_v6(&to), Ignored::NotUnicast, "to {address:?}");
+        let mut from = Probe::new(true, SYN).packet();
+        from[8..24].copy_from_slice(&address);
+        assert_eq!(ignored_v6(&from), Ignored::NotUnicast, "from {address:?}");
+    }
+}
+
+#[test]
+fn loopback_is_answered() {
+    // The classic demonstration runs over 127.0.0.1.
+    let packet = ipv4_with(|p| {
+        p[12..16].copy_from_slice(&[127, 0, 0, 1]);
+        p[16..20].copy_from_slice(&[127, 0, 0, 1]);
+    });
+    let segment = parse(Family::Ipv4, &packet, packet.len()).unwrap();
+    assert!(decide(Mode::Tarpit, &segment, ISN).is_ok());
+}
+
+#[test]
+fn not_tcp_gets_no_reply() {
+    assert_eq!(ignored_v4(&ipv4_with(|p| p[9] = 17)), Ignored::NotTcp);
+}
