@@ -9,15 +9,19 @@ use super::{Ignored, Mode};
 
 /// Window of the SYN-ACK in `--tarpit` mode.
 ///
-/// Not zero, on purpose. With a closed window a Linux client never sends
-/// its first data: it sends zero-window probes with `seq = snd_una - 1`,
-/// and our stateless answer, which acknowledges the probe's own sequence
-/// number, is an *old* ACK to it (`tcp_ack()` ignores it without resetting
-/// the probe counter), so the client gives up after `tcp_retries2` probes.
-/// With a few bytes open the client sends them; our zero-window ACK then
-/// acknowledges exactly `snd_una`, which Linux accepts, and every answered
-/// retransmission keeps the connection alive for as long as we answer.
-/// The VM tests show a real client held this way (tests/vm/client_hold.py).
+/// A few bytes rather than zero. Every later segment gets a zero-window
+/// ACK anyway, so this only matters for data the client sends at once,
+/// in the same flight as its handshake ACK (bots sending their request
+/// straight away). With a closed window that data cannot leave: the client
+/// goes to zero-window probing (`seq = snd_una - 1`), and our stateless
+/// answer, which acknowledges the probe's own sequence number, is an *old*
+/// ACK that Linux ignores, so it gives up after `tcp_retries2` probes
+/// (about a quarter of an hour). With a few bytes open those bytes leave;
+/// our answer acknowledges exactly `snd_una`, which Linux accepts as proof
+/// of life, and it keeps retransmitting into the closed window for as long
+/// as we answer. 5 is also what xtables-addons sends. The VM tests show a
+/// real client held in persist after the zero-window ACK
+/// (tests/vm/suite.sh); `make bench` measures the hold times.
 pub const TARPIT_SYNACK_WINDOW: u16 = 5;
 
 /// Window advertised in `--honeypot` mode: what Linux offers on Ethernet

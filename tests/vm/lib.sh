@@ -63,6 +63,19 @@ tarpit_rule_packets() {
 	ipt "$1" "$2" -L INPUT -v -x -n | awk '/TARPIT/ { sum += $1 } END { print sum + 0 }'
 }
 
+# Stops all TCP from reaching the TARPIT rules of one backend + family (held
+# client sockets keep retransmitting), then prints their final packet count
+# and flushes INPUT. Adds the count to $rule_packets for the unload check.
+retire_tarpit_rules() {
+	ipt "$1" "$2" -I INPUT 1 -p tcp -j DROP
+	sleep 0.3
+	local packets
+	packets=$(tarpit_rule_packets "$1" "$2")
+	rule_packets=$((rule_packets + packets))
+	ipt "$1" "$2" -F INPUT
+	echo "$packets"
+}
+
 # The value of one of the module's counters in its unload report.
 unload_counter() {
 	dmesg | sed -n "s/.*xt_TARPIT: counter $1=\([0-9]*\).*/\1/p" | tail -n 1

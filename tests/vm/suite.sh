@@ -1,9 +1,10 @@
 #!/bin/bash
 # The VM test suite, run as the guest's job by scripts/vm-run.
-# Usage: suite.sh <xt_TARPIT.ko> <directory holding libxt_TARPIT.so>
+# Usage: suite.sh <xt_TARPIT.ko> <directory holding libxt_TARPIT.so> <test-double shim .so>
 set -uo pipefail
 module=$1
 shim_dir=$2
+XT_VARIANT_SHIM=$3
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 
@@ -13,6 +14,43 @@ setup_network
 # --- loading
 check "insmod succeeds" insmod "$module"
 check "dmesg names the module and the target" sh -c 'dmesg | grep -q "xt_TARPIT: registered the TARPIT target for IPv4 and IPv6"'
+
+# --- the iptables extension: rule table, save/restore round trip
+for backend in legacy nft; do
+	for family in 4 6; do
+		bash "$TESTS_DIR/rule_table.sh" $backend $family "$TESTS_DIR/../../iptables-ext/libxt_TARPIT.t"
+		tool=iptables
+		[ $family = 6 ] && tool=ip6tables
+		ipt $backend $family -A INPUT -p tcp --dport 25 -j TARPIT
+		ipt $backend $family -A FORWARD -p tcp --dport 26 -j TARPIT --honeypot
+		ipt $backend $family -A INPUT -s "$([ $family = 4 ] && echo 192.0.2.0/24 || echo 2001:db8::/32)" -p tcp -j TARPIT --reset
+		$tool-$backend-save -t filter | grep -v '^#' >/tmp/saved
+		ipt $backend $family -F
+		$tool-$backend-restore </tmp/saved
+		$tool-$backend-save -t filter | grep -v '^#' >/tmp/restored
+		check "[$backend ipv$family] iptables-save | iptables-restore round-trips" cmp -s /tmp/saved /tmp/restored
+		check "[$backend ipv$family] saved rules carry every mode" \
+			test "$(grep -c -e '-j TARPIT$' -e '-j TARPIT --honeypot$' -e '-j TARPIT --reset$' /tmp/saved)" = 3
+		ipt $backend $family -F
+	done
+done
+
+# --- the module refuses target data no real extension writes
+variant_shim=/tmp/variant-shim
+mkdir -p "$variant_shim"
+cp "$XT_VARIANT_SHIM" "$variant_shim/"
+for variant in 3 255; do
+	if XTABLES_LIBDIR=$variant_shim:${XTABLES_LIBDIR#*:} iptables-nft -A INPUT -p tcp -j TARPIT --variant $variant 2>/tmp/variant-error; then
+		fail "a rule with variant $variant is refused"
+		iptables-nft -F INPUT
+	else
+		pass "a rule with variant $variant is refused ($(head -n 1 /tmp/variant-error))"
+	fi
+done
+check "dmesg says why the unknown variant was refused" sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: unknown TARPIT mode"'
+XTABLES_LIBDIR=$variant_shim:${XTABLES_LIBDIR#*:} iptables-nft -A INPUT -p tcp -j TARPIT --variant 1
+check "the same extension's variant 1 rule lists as --honeypot with ours" sh -c 'iptables-nft -S INPUT | grep -q -- "-j TARPIT --honeypot"'
+iptables-nft -F INPUT
 
 # --- rules and wire behaviour, per backend
 rule_packets=0
@@ -29,10 +67,52 @@ for backend in legacy nft; do
 	for family in 4 6; do
 		packets=$(tarpit_rule_packets $backend $family)
 		check "[$backend ipv$family] segments reached the TARPIT rules ($packets)" test "$packets" -gt 20
-		rule_packets=$((rule_packets + packets))
-		ipt $backend $family -F INPUT
+		retire_tarpit_rules $backend $family >/dev/null
 	done
 done
+
+# --- real clients: held by --tarpit, never connected by DROP
+for family in 4 6; do
+	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
+	ipt nft $family -A INPUT -p tcp --dport 28 -j DROP
+done
+client_pids=()
+for host in 10.0.0.1 fd00::1; do
+	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 25 "/tmp/tarpit-$host.report" &
+	client_pids+=($!)
+	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 28 "/tmp/drop-$host.report" &
+	client_pids+=($!)
+done
+hold_seconds=30
+sleep $hold_seconds
+for host in 10.0.0.1 fd00::1; do
+	expect_eq "real client to $host connects through --tarpit" "$(cat "/tmp/tarpit-$host.report")" connected
+	expect_eq "real client to $host gets nowhere through DROP" "$(cat "/tmp/drop-$host.report")" "connect failed: timed out"
+	prefix=32
+	[[ $host == *:* ]] && prefix=128
+	socket=$(in_attacker ss -Htnoi dst "$host/$prefix" '( dport = :25 )')
+	echo "client socket after ${hold_seconds}s: $socket"
+	check "client to $host is still ESTABLISHED after ${hold_seconds}s" grep -q '^ESTAB' <<<"$socket"
+	check "client to $host has a retransmission or probe timer running" grep -Eq 'timer:\((on|persist)' <<<"$socket"
+	check "client to $host has had none of its data acknowledged" grep -q 'bytes_acked:1 ' <<<"$socket"
+	check "client to $host still has data in flight or queued" grep -Eq 'unacked:[1-9]|notsent:[1-9]' <<<"$socket"
+done
+kill "${client_pids[@]}" 2>/dev/null
+wait 2>/dev/null
+for family in 4 6; do
+	retire_tarpit_rules nft $family >/dev/null
+done
+
+# --- the classic demonstration (also what `make demo` shows)
+demo=$(bash "$TESTS_DIR/classic-demo.sh" 2 2>&1)
+echo "$demo"
+expect_eq "classic demo: -j DROP leaves no client socket in FIN_WAIT1" \
+	"$(sed -n 's/^RESULT DROP fin_wait1=//p' <<<"$demo")" 0
+expect_eq "classic demo: -j TARPIT leaves five client sockets in FIN_WAIT1" \
+	"$(sed -n 's/^RESULT TARPIT fin_wait1=//p' <<<"$demo")" 5
+default_backend=legacy
+iptables -V | grep -q nf_tables && default_backend=nft
+retire_tarpit_rules $default_backend 4 >/dev/null
 
 # --- unloading, and every segment accounted for
 check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT

@@ -38,8 +38,10 @@ def record(ok, name, why=""):
     results.append(line)
 
 
-def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None):
-    """Sends one segment; returns (trigger length, replies to it)."""
+def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None, wait=True):
+    """Sends one segment; returns (source port, trigger length, replies to it).
+
+    With wait=False nothing is captured yet (see SilenceBatch)."""
     sport = next(source_ports)
     src, dst = address_bytes(SPOOFED[family]), address_bytes(HOST[family])
     segment = tcp_segment(family, src, dst, sport, dport, seq=seq, ack=ack,
@@ -50,10 +52,36 @@ def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None)
         packet = ipv4_packet(src, dst, segment)
     else:
         packet = ipv6_packet(src, dst, segment)
+    if not wait:
+        link.send(family, packet)
+        return sport, len(packet), []
     link.drain()
     link.send(family, packet)
     replies = link.capture(lambda r: r["dport"] == sport, seconds=1.5, stop_after=1)
     return sport, len(packet), replies
+
+
+class SilenceBatch:
+    """Segments that must get no answer: all sent first, then one capture
+    long enough for any answer to any of them, attributed by port."""
+
+    def __init__(self, link):
+        self.link = link
+        self.expected = {}
+        link.drain()
+
+    def probe(self, name, family, dport, flags, **kwargs):
+        sport, _, _ = probe(self.link, family, dport, flags, wait=False, **kwargs)
+        self.expected[sport] = name
+
+    def send(self, name, family, sport, packet, destination_mac=None):
+        self.link.send(family, packet, destination_mac=destination_mac)
+        self.expected[sport] = name
+
+    def check(self):
+        replies = self.link.capture(lambda r: r["dport"] in self.expected, seconds=2.0)
+        for sport, name in self.expected.items():
+            check_silence(name, [r for r in replies if r["dport"] == sport])
 
 
 def check_reply(name, family, sport, trigger_length, replies, dport, **expected):
@@ -131,15 +159,16 @@ def answered_cases(link, family):
 
 def silent_cases(link, family):
     tag = f"ipv{family}"
+    batch = SilenceBatch(link)
     for port, mode in ((TARPIT_PORT, "tarpit"), (HONEYPOT_PORT, "honeypot"), (RESET_PORT, "reset")):
         for flags, what in ((RST, "RST"), (RST | ACK, "RST-ACK")):
-            check_silence(f"{tag} {mode}: {what} gets no answer", probe(link, family, port, flags)[2])
-        check_silence(f"{tag} {mode}: SYN-FIN gets no answer", probe(link, family, port, SYN | FIN)[2])
+            batch.probe(f"{tag} {mode}: {what} gets no answer", family, port, flags)
+        batch.probe(f"{tag} {mode}: SYN-FIN gets no answer", family, port, SYN | FIN)
     for flags, what in ((FIN | ACK, "FIN-ACK"), (FIN, "FIN"), (0, "no flags"), (PSH, "PSH"),
                         (URG | PSH | FIN, "Xmas")):
-        check_silence(f"{tag} tarpit: {what} gets no answer", probe(link, family, TARPIT_PORT, flags)[2])
+        batch.probe(f"{tag} tarpit: {what} gets no answer", family, TARPIT_PORT, flags)
     for flags, what in ((0, "no flags"), (PSH, "PSH")):
-        check_silence(f"{tag} honeypot: {what} gets no answer", probe(link, family, HONEYPOT_PORT, flags)[2])
+        batch.probe(f"{tag} honeypot: {what} gets no answer", family, HONEYPOT_PORT, flags)
 
     def bad_checksum(family, src, dst, sport, dport):
         segment = tcp_segment(family, src, dst, sport, dport, flags=SYN, bad_checksum=True)
@@ -156,12 +185,12 @@ def silent_cases(link, family):
         return ipv4_packet(src, dst, bytes(segment)) if family == 4 else ipv6_packet(src, dst, bytes(segment))
 
     for port in (TARPIT_PORT, RESET_PORT):
-        check_silence(f"{tag} port {port}: bad TCP checksum gets no answer",
-                      probe(link, family, port, SYN, mangle=bad_checksum)[2])
-        check_silence(f"{tag} port {port}: truncated TCP header gets no answer",
-                      probe(link, family, port, SYN, mangle=truncated_tcp)[2])
-        check_silence(f"{tag} port {port}: TCP header shorter than its data offset gets no answer",
-                      probe(link, family, port, SYN, mangle=claimed_options_missing)[2])
+        batch.probe(f"{tag} port {port}: bad TCP checksum gets no answer", family, port, SYN,
+                    mangle=bad_checksum)
+        batch.probe(f"{tag} port {port}: truncated TCP header gets no answer", family, port, SYN,
+                    mangle=truncated_tcp)
+        batch.probe(f"{tag} port {port}: TCP header shorter than its data offset gets no answer",
+                    family, port, SYN, mangle=claimed_options_missing)
 
     if family == 4:
         def with_options(family, src, dst, sport, dport):
@@ -177,20 +206,17 @@ def silent_cases(link, family):
             return ipv4_packet(src, dst, segment, frag=0x0004)  # offset 32 bytes
 
         for port in (TARPIT_PORT, RESET_PORT):
-            check_silence(f"ipv4 port {port}: IP options get no answer",
-                          probe(link, 4, port, SYN, mangle=with_options)[2])
-            check_silence(f"ipv4 port {port}: first fragment gets no answer",
-                          probe(link, 4, port, SYN, mangle=first_fragment)[2])
-            check_silence(f"ipv4 port {port}: non-first fragment gets no answer",
-                          probe(link, 4, port, SYN, mangle=later_fragment)[2])
+            batch.probe(f"ipv4 port {port}: IP options get no answer", 4, port, SYN, mangle=with_options)
+            batch.probe(f"ipv4 port {port}: first fragment gets no answer", 4, port, SYN,
+                        mangle=first_fragment)
+            batch.probe(f"ipv4 port {port}: non-first fragment gets no answer", 4, port, SYN,
+                        mangle=later_fragment)
         # Link-layer broadcast to the subnet broadcast address.
         sport = next(source_ports)
         src, dst = address_bytes(SPOOFED[4]), address_bytes("10.0.0.255")
-        link.drain()
-        link.send(4, ipv4_packet(src, dst, tcp_segment(4, src, dst, sport, TARPIT_PORT, flags=SYN)),
-                  destination_mac=b"\xff" * 6)
-        check_silence("ipv4 tarpit: SYN to the broadcast address gets no answer",
-                      link.capture(lambda r: r["dport"] == sport, seconds=1.5))
+        batch.send("ipv4 tarpit: SYN to the broadcast address gets no answer", 4, sport,
+                   ipv4_packet(src, dst, tcp_segment(4, src, dst, sport, TARPIT_PORT, flags=SYN)),
+                   destination_mac=b"\xff" * 6)
     else:
         def destination_options(family, src, dst, sport, dport):
             segment = tcp_segment(6, src, dst, sport, dport, flags=SYN)
@@ -199,15 +225,14 @@ def silent_cases(link, family):
             return ipv6_packet(src, dst, extension + segment, next_header=60)
 
         for port in (TARPIT_PORT, RESET_PORT):
-            check_silence(f"ipv6 port {port}: extension header before TCP gets no answer",
-                          probe(link, 6, port, SYN, mangle=destination_options)[2])
+            batch.probe(f"ipv6 port {port}: extension header before TCP gets no answer", 6, port, SYN,
+                        mangle=destination_options)
         sport = next(source_ports)
         src, dst = address_bytes(SPOOFED[6]), address_bytes("ff02::1")
-        link.drain()
-        link.send(6, ipv6_packet(src, dst, tcp_segment(6, src, dst, sport, TARPIT_PORT, flags=SYN)),
-                  destination_mac=bytes.fromhex("333300000001"))
-        check_silence("ipv6 tarpit: SYN to a multicast address gets no answer",
-                      link.capture(lambda r: r["dport"] == sport, seconds=1.5))
+        batch.send("ipv6 tarpit: SYN to a multicast address gets no answer", 6, sport,
+                   ipv6_packet(src, dst, tcp_segment(6, src, dst, sport, TARPIT_PORT, flags=SYN)),
+                   destination_mac=bytes.fromhex("333300000001"))
+    batch.check()
 
 
 def main():
