@@ -26,10 +26,10 @@ fn nfproto(family: Family) -> u8 {
     }
 }
 
-/// Hooks the target may be used from: INPUT and FORWARD, as in
-/// xtables-addons' TARPIT. Replies from OUTPUT or PREROUTING would bypass
-/// the routing decision the reply path relies on.
-const TARGET_HOOKS: c_uint =
+/// Hooks a TARPIT-like target can answer from: INPUT and FORWARD, as in
+/// xtables-addons. Replies from OUTPUT or PREROUTING would bypass the
+/// routing decision the reply path relies on.
+const ANSWERING_HOOKS: c_uint =
     (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN) | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
 
 /// A netfilter target written in safe Rust.
@@ -118,8 +118,9 @@ fn xt_target_for<T: Target>(
     }
     entry.revision = T::REVISION;
     entry.family = nfproto(family).into();
-    entry.proto = bindings::IPPROTO_TCP as u16;
-    entry.hooks = TARGET_HOOKS;
+    entry.hooks = ANSWERING_HOOKS;
+    // No `proto`: xtables would refuse a rule without `-p tcp` with a terse
+    // message of its own; `T::check` refuses it saying what to write.
     entry.targetsize = T::DATA_SIZE as c_uint;
     entry.target = Some(target_trampoline::<T>);
     entry.checkentry = Some(checkentry_trampoline::<T>);
@@ -128,7 +129,14 @@ fn xt_target_for<T: Target>(
 }
 
 /// A rule being inserted, as `checkentry` sees it.
+///
+/// # Invariants
+///
+/// `params` is the parameter block xtables passed to `checkentry`; its
+/// `entryinfo` points to an `ipt_entry` (IPv4) or `ip6t_entry` (IPv6), as
+/// both ip(6)_tables and nft_compat provide.
 pub(crate) struct RuleCheck<'a> {
+    params: &'a bindings::xt_tgchk_param,
     data: &'a [u8],
 }
 
@@ -136,6 +144,25 @@ impl RuleCheck<'_> {
     /// The rule's target data.
     pub(crate) fn data(&self) -> &[u8] {
         self.data
+    }
+
+    /// Whether the rule matches TCP only (`-p tcp`, not inverted).
+    pub(crate) fn matches_only_tcp(&self) -> bool {
+        let tcp = bindings::IPPROTO_TCP as u16;
+        let inverted = bindings::XT_INV_PROTO as u8;
+        if self.params.family == nfproto(Family::Ipv6) {
+            // SAFETY: per the type invariant, an IPv6 rule's entry is an
+            // `ip6t_entry`, valid for the duration of the check.
+            let entry = unsafe { &(*self.params.entryinfo.cast::<bindings::ip6t_entry>()).ipv6 };
+            entry.flags & bindings::IP6T_F_PROTO as u8 != 0
+                && entry.proto == tcp
+                && entry.invflags & inverted == 0
+        } else {
+            // SAFETY: per the type invariant, an IPv4 rule's entry is an
+            // `ipt_entry`, valid for the duration of the check.
+            let entry = unsafe { &(*self.params.entryinfo.cast::<bindings::ipt_entry>()).ip };
+            entry.proto == tcp && entry.invflags & inverted == 0
+        }
     }
 }
 
@@ -154,7 +181,7 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(par: *const bindings::xt_t
     // SAFETY: xtables has checked that the rule's target data is
     // `XT_ALIGN(targetsize)` bytes long, so `DATA_SIZE` bytes are readable.
     let data = unsafe { core::slice::from_raw_parts(params.targinfo.cast::<u8>(), T::DATA_SIZE) };
-    match T::check(&RuleCheck { data }) {
+    match T::check(&RuleCheck { params, data }) {
         Ok(()) => 0,
         Err(error) => error.to_errno(),
     }

@@ -26,6 +26,12 @@ impl Target for Tarpit {
     const DATA_SIZE: usize = TARGET_DATA_SIZE;
 
     fn check(rule: &RuleCheck<'_>) -> Result {
+        if !rule.matches_only_tcp() {
+            netfilter::log_ratelimited(
+                c"rule refused: TARPIT handles TCP only; add -p tcp to the rule, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
+            );
+            return Err(EINVAL);
+        }
         if Mode::from_target_data(rule.data()).is_none() {
             netfilter::log_ratelimited(
                 c"rule refused: unknown TARPIT mode (not --tarpit, --honeypot or --reset); update the iptables extension libxt_TARPIT.so",

@@ -1,10 +1,13 @@
 #!/bin/bash
 # The VM test suite, run as the guest's job by scripts/vm-run.
-# Usage: suite.sh <xt_TARPIT.ko> <directory holding libxt_TARPIT.so> <test-double shim .so>
+# Usage: suite.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
+#                 <peer xt_TARPIT.ko> <dir of the peer's libxt_TARPIT.so>
 set -uo pipefail
 module=$1
 shim_dir=$2
 XT_VARIANT_SHIM=$3
+peer_module=$4
+peer_shim=$5
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 
@@ -34,6 +37,9 @@ for backend in legacy nft; do
 		ipt $backend $family -F
 	done
 done
+
+check "dmesg says a rule without -p tcp needs it" \
+	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: TARPIT handles TCP only; add -p tcp to the rule"'
 
 # --- the module refuses target data no real extension writes
 variant_shim=/tmp/variant-shim
@@ -69,6 +75,17 @@ for backend in legacy nft; do
 		check "[$backend ipv$family] segments reached the TARPIT rules ($packets)" test "$packets" -gt 20
 		retire_tarpit_rules $backend $family >/dev/null
 	done
+done
+
+# --- a reply with no route back is dropped quietly and counted
+ip route add unreachable 10.0.0.98/32
+ip -6 route add unreachable fd00::98/128
+for family in 4 6; do
+	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
+done
+in_attacker python3 "$TESTS_DIR/wire_tests.py" unroutable "$RESULTS" --unroutable
+for family in 4 6; do
+	retire_tarpit_rules nft $family >/dev/null
 done
 
 # --- real clients: held by --tarpit, never connected by DROP
@@ -119,7 +136,11 @@ check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
 expect_eq "every segment that hit a TARPIT rule is counted once" "$(unload_counter total)" "$rule_packets"
 replies=$(( $(unload_counter reply_synack) + $(unload_counter reply_ack) + $(unload_counter reply_rst) ))
 check "some segments were answered ($replies)" test "$replies" -gt 0
-check "no allocation or routing failure" test "$(unload_counter fail_alloc)$(unload_counter fail_route)" = 00
+expect_eq "the two unroutable replies are counted as routing failures" "$(unload_counter fail_route)" 2
+expect_eq "no allocation failure" "$(unload_counter fail_alloc)" 0
+
+# --- compatibility with xtables-addons, both ways
+bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"
 
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")

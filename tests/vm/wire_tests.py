@@ -7,8 +7,12 @@ replies to us without the attacker's own TCP stack interfering), captures
 what comes back and checks every field the specification names, or that
 nothing comes back at all.
 
-Usage: wire_tests.py <label> <results file>
+Usage: wire_tests.py <label> <results file> [--modes-only | --unroutable]
 Ports: 25 --tarpit, 26 --honeypot, 27 --reset (rules set by the caller).
+  --modes-only   just one SYN per mode and family, checking the kind of
+                 answer (for the compatibility checks with the C peer)
+  --unroutable   SYNs from sources with no route back (10.0.0.98, fd00::98):
+                 no answer may come
 """
 
 import itertools
@@ -235,12 +239,45 @@ def silent_cases(link, family):
     batch.check()
 
 
+def mode_cases(link, family):
+    """One SYN per mode: which kind of answer comes back."""
+    tag = f"ipv{family}"
+    seq = 0x01020304
+    for port, mode, flags in ((TARPIT_PORT, "tarpit", SYN | ACK), (HONEYPOT_PORT, "honeypot", SYN | ACK),
+                              (RESET_PORT, "reset", RST | ACK)):
+        _, _, replies = probe(link, family, port, SYN, seq=seq)
+        kinds = [(flags_text(r["flags"]), r["ack"] == seq + 1) for r in replies]
+        record(kinds == [(flags_text(flags), True)], f"{tag} {mode}: SYN gets {flags_text(flags)}",
+               f"got {kinds}")
+    _, _, replies = probe(link, family, TARPIT_PORT, SYN, seq=seq)
+    windows = [r["window"] for r in replies]
+    record(len(windows) == 1 and 0 < windows[0] <= 16, f"{tag} tarpit: SYN-ACK window is tiny",
+           f"windows {windows}")
+
+
+def unroutable_cases(link):
+    batch = SilenceBatch(link)
+    for family, source in ((4, "10.0.0.98"), (6, "fd00::98")):
+        sport = next(source_ports)
+        src, dst = address_bytes(source), address_bytes(HOST[family])
+        segment = tcp_segment(family, src, dst, sport, TARPIT_PORT, flags=SYN)
+        packet = ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+        batch.send(f"ipv{family} tarpit: SYN from an unroutable source gets no answer", family, sport, packet)
+    batch.check()
+
+
 def main():
     label, results_file = sys.argv[1], sys.argv[2]
+    variant = sys.argv[3] if len(sys.argv) > 3 else None
     link = Link("veth1", ATTACKER_MAC, HOST_MAC)
+    if variant == "--unroutable":
+        unroutable_cases(link)
     for family in (4, 6):
-        answered_cases(link, family)
-        silent_cases(link, family)
+        if variant == "--modes-only":
+            mode_cases(link, family)
+        elif variant is None:
+            answered_cases(link, family)
+            silent_cases(link, family)
     with open(results_file, "a") as out:
         for line in results:
             kind, rest = line.split(" ", 1)

@@ -1,0 +1,50 @@
+#!/bin/bash
+# Compatibility with xtables-addons' TARPIT, both ways, in the guest: the
+# peer's iptables extension drives our module, ours drives the peer's
+# module, and the rules list the same whichever module holds them.
+# Usage: compat.sh <our .ko> <our shim dir> <peer .ko> <peer shim dir>
+source "$(dirname "$0")/lib.sh"
+ours_ko=$1 ours_shim=$2 peer_ko=$3 peer_shim=$4
+stock=${XTABLES_LIBDIR#*:}
+
+rules() { # rules SHIM-DIR
+	local family
+	for family in 4 6; do
+		XTABLES_LIBDIR=$1:$stock ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT --tarpit
+		XTABLES_LIBDIR=$1:$stock ipt nft $family -A INPUT -p tcp --dport 26 -j TARPIT --honeypot
+		XTABLES_LIBDIR=$1:$stock ipt nft $family -A INPUT -p tcp --dport 27 -j TARPIT --reset
+	done
+}
+
+listing() { # listing SHIM-DIR
+	local family
+	for family in 4 6; do
+		XTABLES_LIBDIR=$1:$stock ipt nft $family -S INPUT
+	done
+}
+
+flush() {
+	ipt nft 4 -F INPUT
+	ipt nft 6 -F INPUT
+}
+
+declare -A listed
+for module in ours peer; do
+	ko=ours_ko
+	[ $module = peer ] && ko=peer_ko
+	check "insmod $module module" insmod "${!ko}"
+	for shim in ours peer; do
+		dir=ours_shim
+		[ $shim = peer ] && dir=peer_shim
+		rules "${!dir}"
+		listed[$module,ours]=$(listing "$ours_shim")
+		listed[$module,peer]=$(listing "$peer_shim")
+		check "[$shim shim, $module module] rules listed by our shim: $(tr '\n' '|' <<<"${listed[$module,ours]}")" \
+			grep -q -- '--dport 26 -j TARPIT --honeypot' <<<"${listed[$module,ours]}"
+		in_attacker python3 "$TESTS_DIR/wire_tests.py" "$shim shim, $module module" "$RESULTS" --modes-only
+		flush
+	done
+	check "rmmod $module module" rmmod xt_TARPIT
+done
+expect_eq "our shim lists the same rules with either module" "${listed[ours,ours]}" "${listed[peer,ours]}"
+expect_eq "the peer's shim lists the same rules with either module" "${listed[ours,peer]}" "${listed[peer,peer]}"
