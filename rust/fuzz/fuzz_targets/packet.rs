@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Fuzzes the packet core end to end: parse -> decide -> write_reply.
+//!
+//! Input layout:
+//! - byte 0: selector. Bit 0 picks the family (0 IPv4, 1 IPv6), the
+//!   remaining bits modulo 3 the mode (0 tarpit, 1 honeypot, 2 reset).
+//! - byte 1: extra length. The packet's length is the slice's length plus
+//!   this, as for a packet whose tail was not copied.
+//! - the rest: the packet's bytes, from the network header on.
+//!
+//! Whenever a reply is written it is checked byte by byte, independently
+//! of the parser: checksums, lengths, addresses and ports swapped, no TCP
+//! options. A segment with RST set must never get a reply.
+
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use tarpit_packet::{
+    decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mode,
+    REPLY_MAX_LEN,
+};
+
+const TCP_FLAG_RST: u8 = 0x04;
+
+fn be16(bytes: &[u8], at: usize) -> u16 {
+    u16::from_be_bytes([bytes[at], bytes[at + 1]])
+}
+
+/// RFC 1071 sum of the concatenated parts (all of even length but the
+/// last), folded and complemented: zero when data holding its own
+/// checksum verifies. Written apart from the crate's Checksum on purpose.
+fn internet_checksum(parts: &[&[u8]]) -> u16 {
+    let mut sum: u64 = 0;
+    for part in parts {
+        for word in part.chunks(2) {
+            let high = u64::from(word[0]) << 8;
+            let low = u64::from(word.get(1).copied().unwrap_or(0));
+            sum += high | low;
+        }
+    }
+    while sum > 0xffff {
+        sum = (sum & 0xffff) + (sum >> 16);
+    }
+    !(sum as u16)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let [selector, extra, ref packet @ ..] = *data else {
+        return;
+    };
+    let family = if selector & 1 == 0 {
+        Family::Ipv4
+    } else {
+        Family::Ipv6
+    };
+    let mode = match (selector >> 1) % 3 {
+        0 => Mode::Tarpit,
+        1 => Mode::Honeypot,
+        _ => Mode::Reset,
+    };
+    let packet_len = packet.len() + usize::from(extra);
+    let isn = u32::from_be_bytes([selector, extra, selector ^ 0x5a, extra ^ 0xa5]);
+    let hop_limit = extra.wrapping_add(selector);
+
+    let Ok(segment) = parse(family, packet, packet_len) else {
+        return;
+    };
+
+    // Where the TCP header is, from the packet's own bytes.
+    let network_len = match family {
+        Family::Ipv4 => usize::from(packet[0] & 0x0f) * 4,
+        Family::Ipv6 => 40,
+    };
+    assert_eq!(segment.tcp_offset, network_len, "TCP header offset");
+    assert!(
+        network_len + 20 <= packet.len(),
+        "parsed a TCP header that is not all there"
+    );
+    let tcp_in = &packet[network_len..network_len + 20];
+
+    let decision = decide(mode, &segment, isn);
+    if tcp_in[13] & TCP_FLAG_RST != 0 {
+        assert!(decision.is_err(), "RST answered: {decision:?}");
+    }
+    let Ok(reply) = decision else {
+        return;
+    };
+
+    // Garbage in the buffer, so that a field left unwritten shows.
+    let mut out = [extra ^ 0xff; REPLY_MAX_LEN];
+    let len = write_reply(&segment, &reply, hop_limit, &mut out);
+    assert!(
+        len <= packet.len(),
+        "reply of {len} bytes to a packet slice of {}",
+        packet.len()
+    );
+    let written = &out[..len];
+
+    let (ip_len, addresses) = match family {
+        Family::Ipv4 => {
+            assert_eq!(len, 40, "IPv4 reply length");
+            let ip = &written[..20];
+            assert_eq!(ip[0], 0x45, "version and header length");
+            assert_eq!(be16(ip, 2), 40, "total length");
+            assert_eq!(be16(ip, 6) & 0x3fff, 0, "fragment bits");
+            assert_eq!(ip[8], hop_limit, "TTL");
+            assert_eq!(ip[9], 6, "protocol");
+            assert_eq!(ip[12..16], packet[16..20], "source = their destination");
+            assert_eq!(ip[16..20], packet[12..16], "destination = their source");
+            assert_eq!(ipv4_header_checksum(ip), 0, "IPv4 header checksum");
+            assert_eq!(internet_checksum(&[ip]), 0, "IPv4 header checksum");
+            let mut source = [0; 4];
+            let mut destination = [0; 4];
+            source.copy_from_slice(&ip[12..16]);
+            destination.copy_from_slice(&ip[16..20]);
+            (
+                20,
+                Addresses::V4 {
+                    source,
+                    destination,
+                },
+            )
+        }
+        Family::Ipv6 => {
+            assert_eq!(len, 60, "IPv6 reply length");
+            let ip = &written[..40];
+            assert_eq!(ip[0] >> 4, 6, "version");
+            assert_eq!(be16(ip, 4), 20, "payload length");
+            assert_eq!(ip[6], 6, "next header");
+            assert_eq!(ip[7], hop_limit, "hop limit");
+            assert_eq!(ip[8..24], packet[24..40], "source = their destination");
+            assert_eq!(ip[24..40], packet[8..24], "destination = their source");
+            let mut source = [0; 16];
+            let mut destination = [0; 16];
+            source.copy_from_slice(&ip[8..24]);
+            destination.copy_from_slice(&ip[24..40]);
+            (
+                40,
+                Addresses::V6 {
+                    source,
+                    destination,
+                },
+            )
+        }
+    };
+
+    let tcp = &written[ip_len..];
+    assert_eq!(tcp.len(), 20, "TCP header length");
+    assert_eq!(tcp[12] >> 4, 5, "data offset");
+    assert_eq!(
+        tcp[0..2],
+        tcp_in[2..4],
+        "source port = their destination port"
+    );
+    assert_eq!(
+        tcp[2..4],
+        tcp_in[0..2],
+        "destination port = their source port"
+    );
+    assert_eq!(be16(tcp, 0), segment.destination_port, "source port");
+    assert_eq!(be16(tcp, 2), segment.source_port, "destination port");
+    assert_eq!(tcp[13], reply.flags.0, "flags");
+    assert_eq!(tcp_checksum(&addresses, tcp), 0, "TCP checksum");
+    let pseudo_header: &[u8] = match family {
+        Family::Ipv4 => &[0, 6, 0, 20],
+        Family::Ipv6 => &[0, 0, 0, 20, 0, 0, 0, 6],
+    };
+    let (source, destination) = match family {
+        Family::Ipv4 => (&written[12..16], &written[16..20]),
+        Family::Ipv6 => (&written[8..24], &written[24..40]),
+    };
+    assert_eq!(
+        internet_checksum(&[source, destination, pseudo_header, tcp]),
+        0,
+        "TCP checksum"
+    );
+});
