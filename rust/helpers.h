@@ -29,4 +29,7 @@ void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst);
 void xt_tarpit_kfree_skb(struct sk_buff *skb);
 void xt_tarpit_pr_info_ratelimited(const char *msg);
 
+/* parameters.c */
+unsigned short xt_tarpit_synack_window(void);
+
 #endif

@@ -422,5 +422,11 @@ pub(crate) fn random_u32() -> u32 {
     unsafe { bindings::get_random_u32() }
 }
 
+/// The `synack_window` module parameter.
+pub(crate) fn synack_window() -> u16 {
+    // SAFETY: no preconditions; reads one parameter with READ_ONCE.
+    unsafe { bindings::xt_tarpit_synack_window() }
+}
+
 /// Hop limit when a route has none to give (the kernel's default).
 const DEFAULT_HOP_LIMIT: u8 = 64;

@@ -63,7 +63,11 @@ fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Outcome::Ignored(packet::Ignored::BadChecksum);
     }
-    let reply = match packet::decide(mode, &segment, netfilter::random_u32()) {
+    let settings = packet::Settings {
+        isn: netfilter::random_u32(),
+        tarpit_synack_window: netfilter::synack_window(),
+    };
+    let reply = match packet::decide(mode, &segment, &settings) {
         Ok(reply) => reply,
         Err(reason) => return Outcome::Ignored(reason),
     };

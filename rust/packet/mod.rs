@@ -18,7 +18,8 @@ pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mode::{Mode, TARGET_DATA_SIZE};
 pub use reply::{
-    decide, write_reply, Reply, ReplyKind, HONEYPOT_WINDOW, REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
+    decide, write_reply, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, REPLY_MAX_LEN,
+    TARPIT_SYNACK_WINDOW,
 };
 pub use segment::{
     parse, Addresses, Family, Segment, TcpFlags, HEADERS_MAX, IPV4_HEADER_LEN, IPV6_HEADER_LEN,

@@ -7,7 +7,8 @@ use super::checksum::{ipv4_header_checksum, tcp_checksum};
 use super::segment::{Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN};
 use super::{Ignored, Mode};
 
-/// Window of the SYN-ACK in `--tarpit` mode.
+/// Default window of the SYN-ACK in `--tarpit` mode (module parameter
+/// `synack_window`).
 ///
 /// A few bytes rather than zero. Every later segment gets a zero-window
 /// ACK anyway, so this only matters for data the client sends at once,
@@ -23,6 +24,25 @@ use super::{Ignored, Mode};
 /// real client held in persist after the zero-window ACK
 /// (tests/vm/suite.sh); `make bench` measures the hold times.
 pub const TARPIT_SYNACK_WINDOW: u16 = 5;
+
+/// What the replies depend on besides the segment and the mode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Settings {
+    /// Initial sequence number for a SYN-ACK.
+    pub isn: u32,
+    /// Window of `--tarpit` SYN-ACKs.
+    pub tarpit_synack_window: u16,
+}
+
+impl Settings {
+    /// The defaults, with `isn` as the SYN-ACK's sequence number.
+    pub fn with_isn(isn: u32) -> Settings {
+        Settings {
+            isn,
+            tarpit_synack_window: TARPIT_SYNACK_WINDOW,
+        }
+    }
+}
 
 /// Window advertised in `--honeypot` mode: what Linux offers on Ethernet
 /// (44 segments of 1460 bytes), so the peer sends its first data.
@@ -110,9 +130,9 @@ impl Reply {
     }
 }
 
-/// Decides the answer to `segment` under `mode`. `isn` is the initial
-/// sequence number to use if the answer is a SYN-ACK.
-pub fn decide(mode: Mode, segment: &Segment, isn: u32) -> Result<Reply, Ignored> {
+/// Decides the answer to `segment` under `mode`.
+pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Reply, Ignored> {
+    let isn = settings.isn;
     let flags = segment.flags;
     let syn = flags.contains(TcpFlags::SYN);
     let ack = flags.contains(TcpFlags::ACK);
@@ -126,7 +146,7 @@ pub fn decide(mode: Mode, segment: &Segment, isn: u32) -> Result<Reply, Ignored>
     match mode {
         Mode::Tarpit => match (syn, ack) {
             _ if fin => Err(Ignored::Fin),
-            (true, false) => Ok(Reply::syn_ack(segment, isn, TARPIT_SYNACK_WINDOW)),
+            (true, false) => Ok(Reply::syn_ack(segment, isn, settings.tarpit_synack_window)),
             // A SYN-ACK we never asked for: someone spoofs our address.
             (true, true) => Ok(Reply::reset(segment)),
             // Acknowledge nothing new, offer nothing: the peer waits.

@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, REPLY_MAX_LEN};
+use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, Settings, REPLY_MAX_LEN};
 
 fn modes() -> impl Strategy<Value = Mode> {
     prop_oneof![Just(Mode::Tarpit), Just(Mode::Honeypot), Just(Mode::Reset)]
@@ -26,7 +26,7 @@ fn check_core(mode: Mode, family: Family, packet: &[u8], packet_len: usize) -> R
         Ok(segment) => segment,
         Err(_) => return Ok(None),
     };
-    let reply = match decide(mode, &segment, 0x0102_0304) {
+    let reply = match decide(mode, &segment, &Settings::with_isn(0x0102_0304)) {
         Ok(reply) => reply,
         Err(_) => return Ok(None),
     };

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, REPLY_MAX_LEN};
+use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, Settings, REPLY_MAX_LEN};
 
 const ISN: u32 = 0xabcd_ef01;
 const TTL: u8 = 61;
@@ -12,7 +12,7 @@ const TTL: u8 = 61;
 fn answer_bytes(mode: Mode, packet: &[u8], v6: bool) -> Result<Vec<u8>, Ignored> {
     let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
     let segment = parse(family, packet, packet.len())?;
-    let reply = decide(mode, &segment, ISN)?;
+    let reply = decide(mode, &segment, &Settings::with_isn(ISN))?;
     let mut out = [0u8; REPLY_MAX_LEN];
     let length = write_reply(&segment, &reply, TTL, &mut out);
     Ok(out[..length].to_vec())
@@ -312,7 +312,7 @@ fn loopback_is_answered() {
         p[16..20].copy_from_slice(&[127, 0, 0, 1]);
     });
     let segment = parse(Family::Ipv4, &packet, packet.len()).unwrap();
-    assert!(decide(Mode::Tarpit, &segment, ISN).is_ok());
+    assert!(decide(Mode::Tarpit, &segment, &Settings::with_isn(ISN)).is_ok());
 }
 
 #[test]

@@ -77,6 +77,19 @@ for backend in legacy nft; do
 	done
 done
 
+# --- the synack_window module parameter
+parameter=/sys/module/xt_TARPIT/parameters/synack_window
+expect_eq "synack_window defaults to 5" "$(cat $parameter)" 5
+for family in 4 6; do
+	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
+done
+echo 0 >$parameter
+in_attacker python3 "$TESTS_DIR/wire_tests.py" parameter "$RESULTS" --synack-window 0
+echo 5 >$parameter
+for family in 4 6; do
+	retire_tarpit_rules nft $family >/dev/null
+done
+
 # --- a reply with no route back is dropped quietly and counted
 ip route add unreachable 10.0.0.98/32
 ip -6 route add unreachable fd00::98/128

@@ -7,12 +7,15 @@ replies to us without the attacker's own TCP stack interfering), captures
 what comes back and checks every field the specification names, or that
 nothing comes back at all.
 
-Usage: wire_tests.py <label> <results file> [--modes-only | --unroutable]
+Usage: wire_tests.py <label> <results file> [--modes-only | --unroutable | --synack-window N]
 Ports: 25 --tarpit, 26 --honeypot, 27 --reset (rules set by the caller).
   --modes-only   just one SYN per mode and family, checking the kind of
                  answer (for the compatibility checks with the C peer)
   --unroutable   SYNs from sources with no route back (10.0.0.98, fd00::98):
                  no answer may come
+  --synack-window N
+                 one SYN per family to the --tarpit port: the SYN-ACK must
+                 offer a window of N bytes (the module parameter)
 """
 
 import itertools
@@ -275,10 +278,16 @@ def main():
     link = Link("veth1", ATTACKER_MAC, HOST_MAC)
     if variant == "--unroutable":
         unroutable_cases(link)
+    if variant == "--synack-window":
+        window = int(sys.argv[4])
+        for family in (4, 6):
+            sport, length, replies = probe(link, family, TARPIT_PORT, SYN, seq=77)
+            check_reply(f"ipv{family} tarpit: synack_window={window} gives a SYN-ACK with window {window}",
+                        family, sport, length, replies, TARPIT_PORT, flags=SYN | ACK, ack=78, window=window)
     for family in (4, 6):
         if variant == "--modes-only":
             mode_cases(link, family)
-        elif variant is None:
+        elif variant is None:  # the full table
             answered_cases(link, family)
             silent_cases(link, family)
     with open(results_file, "a") as out:

@@ -18,7 +18,7 @@
 use libfuzzer_sys::fuzz_target;
 use tarpit_packet::{
     decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mode,
-    REPLY_MAX_LEN,
+    Settings, REPLY_MAX_LEN,
 };
 
 const TCP_FLAG_RST: u8 = 0x04;
@@ -79,7 +79,11 @@ fuzz_target!(|data: &[u8]| {
     );
     let tcp_in = &packet[network_len..network_len + 20];
 
-    let decision = decide(mode, &segment, isn);
+    let settings = Settings {
+        isn,
+        tarpit_synack_window: u16::from_be_bytes([extra, selector]),
+    };
+    let decision = decide(mode, &segment, &settings);
     if tcp_in[13] & TCP_FLAG_RST != 0 {
         assert!(decision.is_err(), "RST answered: {decision:?}");
     }
