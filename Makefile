@@ -5,6 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build xt_TARPIT.ko and libxt_TARPIT.so
 #   make demo                        boot a test VM and show the tarpit live
 #   make check                       host tests + VM tests on every test kernel
+#   make bench                       benchmark against the C peer, REJECT, DROP
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -20,7 +21,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check host-check vm-check demo kernels
+.PHONY: all module shim clean check demo bench
 
 all: module shim
 
@@ -42,3 +43,6 @@ check:
 
 demo:
 	@$(PWD_ABS)/scripts/demo
+
+bench:
+	@$(PWD_ABS)/scripts/bench $(BENCH_FLAGS)

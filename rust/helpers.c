@@ -7,7 +7,12 @@
 
 #include <linux/netfilter/x_tables.h>
 #include <linux/skbuff.h>
+#include <linux/percpu.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file_net.h>
 #include <net/dst.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
 #include <net/route.h>
 
 #include "helpers.h"
@@ -91,4 +96,45 @@ void xt_tarpit_kfree_skb(struct sk_buff *skb)
 void xt_tarpit_pr_info_ratelimited(const char *msg)
 {
 	pr_info_ratelimited("%s\n", msg);
+}
+
+void *xt_tarpit_net_generic(const struct net *net, unsigned int id)
+{
+	return net_generic(net, id);
+}
+
+u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count)
+{
+	return __alloc_percpu(count * sizeof(u64), __alignof__(u64));
+}
+
+void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index)
+{
+	this_cpu_inc(counters[index]);
+}
+
+u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index)
+{
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += *per_cpu_ptr(counters + index, cpu);
+	return sum;
+}
+
+void *xt_tarpit_proc_create(struct net *net, const char *name,
+			    int (*show)(struct seq_file *, void *))
+{
+	return proc_create_net_single(name, 0444, net->proc_net, show, NULL);
+}
+
+void xt_tarpit_proc_remove(struct net *net, const char *name)
+{
+	remove_proc_entry(name, net->proc_net);
+}
+
+struct net *xt_tarpit_seq_file_net(struct seq_file *seq)
+{
+	return seq_file_single_net(seq);
 }

@@ -29,6 +29,17 @@ void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst);
 void xt_tarpit_kfree_skb(struct sk_buff *skb);
 void xt_tarpit_pr_info_ratelimited(const char *msg);
 
+/* Per-namespace state (rust/pernet.rs). */
+struct seq_file;
+void *xt_tarpit_net_generic(const struct net *net, unsigned int id);
+u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count);
+void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index);
+u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index);
+void *xt_tarpit_proc_create(struct net *net, const char *name,
+			    int (*show)(struct seq_file *, void *));
+void xt_tarpit_proc_remove(struct net *net, const char *name);
+struct net *xt_tarpit_seq_file_net(struct seq_file *seq);
+
 /* parameters.c */
 unsigned short xt_tarpit_synack_window(void);
 

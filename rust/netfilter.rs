@@ -8,6 +8,7 @@
 //! skb routed like the kernel's own REJECT replies.
 
 use crate::bindings;
+use crate::pernet::NetCounters;
 use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, c_void, CStr};
 use core::marker::PhantomData;
@@ -288,6 +289,14 @@ impl Packet<'_> {
     fn route(&self) -> *mut bindings::dst_entry {
         // SAFETY: `skb` is valid (type invariant).
         unsafe { bindings::xt_tarpit_skb_dst(self.skb) }
+    }
+
+    /// Adds one to counter `index` of the packet's namespace.
+    pub(crate) fn count(&self, index: usize) {
+        // SAFETY: the packet's namespace is alive during the hook.
+        if let Some(counters) = unsafe { NetCounters::of(self.network()) } {
+            counters.increment(index);
+        }
     }
 
     /// Whether the packet was addressed to this host as unicast at the link

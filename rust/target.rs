@@ -4,7 +4,7 @@
 //! rule, and for each packet decide and send the answer, counting every
 //! outcome.
 
-use crate::counters::{Counters, Outcome};
+use crate::counters::Outcome;
 use crate::netfilter::{self, Packet, RuleCheck, SendError, Target, TargetTable};
 use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use core::ffi::CStr;
@@ -13,9 +13,6 @@ use kernel::prelude::*;
 /// Storage for the registered `xt_target` entries.
 pub(crate) static TARPIT: &TargetTable = &TABLE;
 static TABLE: TargetTable = TargetTable::new();
-
-/// What the target did since the module was loaded.
-pub(crate) static COUNTERS: Counters = Counters::new();
 
 /// The `TARPIT` target, revision 0.
 pub(crate) struct Tarpit;
@@ -44,7 +41,8 @@ impl Target for Tarpit {
     fn handle(packet: &mut Packet<'_>, data: &[u8]) {
         // `check` refused rules with any other data.
         let mode = Mode::from_target_data(data).unwrap_or(Mode::Tarpit);
-        COUNTERS.count(answer(packet, mode));
+        let outcome = answer(packet, mode);
+        packet.count(outcome.counter());
     }
 }
 

@@ -9,8 +9,9 @@
 //! * [`packet`]: the pure packet core (no kernel types, no `unsafe`), also
 //!   built on the host for `cargo test` and fuzzing;
 //! * [`target`]: the target's behaviour in safe Rust, on top of the glue;
-//! * [`netfilter`]: the only layer with `unsafe`, wrapping the kernel API
-//!   generated into [`bindings`] and the wrappers in `helpers.c`.
+//! * [`netfilter`] and [`pernet`]: the only layer with `unsafe`, wrapping
+//!   the kernel API generated into [`bindings`] and the wrappers in
+//!   `helpers.c`.
 
 use kernel::prelude::*;
 
@@ -25,29 +26,35 @@ module! {
 mod bindings;
 mod counters;
 mod netfilter;
+mod pernet;
 #[path = "packet/mod.rs"]
 pub mod packet;
 mod target;
 
-/// The loaded module: owns the target registration for IPv4 and IPv6.
+/// The loaded module: owns the per-namespace state (counters and
+/// `/proc/net/xt_TARPIT`) and the target registration for IPv4 and IPv6.
 struct TarpitModule {
     registration: Option<netfilter::Registration>,
+    _pernet: pernet::Registration,
 }
 
 impl kernel::Module for TarpitModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
+        // Counters first: a packet may reach the target as soon as it is
+        // registered. On error, what was registered is dropped (undone).
+        let pernet = pernet::Registration::register()?;
         let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
-        pr_info!("registered the TARPIT target for IPv4 and IPv6\n");
+        pr_info!("registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n");
         Ok(TarpitModule {
             registration: Some(registration),
+            _pernet: pernet,
         })
     }
 }
 
 impl Drop for TarpitModule {
     fn drop(&mut self) {
-        // Unregister first, so the count below is final.
+        // The target goes first, so no packet can reach freed counters.
         drop(self.registration.take());
-        target::COUNTERS.log();
     }
 }

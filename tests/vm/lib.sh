@@ -76,7 +76,12 @@ retire_tarpit_rules() {
 	echo "$packets"
 }
 
-# The value of one of the module's counters in its unload report.
-unload_counter() {
-	dmesg | sed -n "s/.*xt_TARPIT: counter $1=\([0-9]*\).*/\1/p" | tail -n 1
+# One of the module's counters in this namespace (/proc/net/xt_TARPIT).
+counter() {
+	awk -v name="$1" '$1 == name { print $2 }' /proc/net/xt_TARPIT
+}
+
+# The sum of all the module's counters in this namespace.
+counters_total() {
+	awk '{ sum += $2 } END { print sum + 0 }' /proc/net/xt_TARPIT
 }

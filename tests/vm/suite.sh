@@ -144,13 +144,22 @@ default_backend=legacy
 iptables -V | grep -q nf_tables && default_backend=nft
 retire_tarpit_rules $default_backend 4 >/dev/null
 
-# --- unloading, and every segment accounted for
-check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
-expect_eq "every segment that hit a TARPIT rule is counted once" "$(unload_counter total)" "$rule_packets"
-replies=$(( $(unload_counter reply_synack) + $(unload_counter reply_ack) + $(unload_counter reply_rst) ))
+# --- counters: per namespace, every segment accounted for once
+echo "/proc/net/xt_TARPIT:"
+cat /proc/net/xt_TARPIT
+check "every /proc/net/xt_TARPIT line is 'name value'" \
+	awk 'NF != 2 || $2 !~ /^[0-9]+$/ { bad = 1 } END { exit bad || NR < 17 }' /proc/net/xt_TARPIT
+expect_eq "every segment that hit a TARPIT rule is counted exactly once" "$(counters_total)" "$rule_packets"
+replies=$(( $(counter reply_synack) + $(counter reply_ack) + $(counter reply_rst) ))
 check "some segments were answered ($replies)" test "$replies" -gt 0
-expect_eq "the two unroutable replies are counted as routing failures" "$(unload_counter fail_route)" 2
-expect_eq "no allocation failure" "$(unload_counter fail_alloc)" 0
+expect_eq "the two unroutable replies are counted as routing failures" "$(counter fail_route)" 2
+expect_eq "no allocation failure" "$(counter fail_alloc)" 0
+check "bad checksums, fragments, options and extension headers have their own counters" \
+	test "$(counter bad_checksum)" -gt 0 -a "$(counter fragment)" -gt 0 -a "$(counter ip_options)" -gt 0 -a "$(counter extension_header)" -gt 0
+expect_eq "the attacker namespace has counters of its own, all zero" \
+	"$(in_attacker awk '{ sum += $2 } END { print NR > 0 ? sum : "missing" }' /proc/net/xt_TARPIT)" 0
+check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
+check "/proc/net/xt_TARPIT is gone with the module" test ! -e /proc/net/xt_TARPIT
 
 # --- compatibility with xtables-addons, both ways
 bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"

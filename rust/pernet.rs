@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Per network namespace state, in the glue layer (`unsafe` inside): the
+//! counters, per CPU so the fast path takes no lock and shares no cache
+//! line, and the `/proc/net/xt_TARPIT` file that shows their sums.
+
+use crate::bindings;
+use crate::counters::{self, COUNTERS};
+use core::cell::UnsafeCell;
+use core::ffi::{c_int, c_uint, c_void};
+use core::fmt::Write;
+use core::mem::MaybeUninit;
+use kernel::error::to_result;
+use kernel::prelude::*;
+
+/// What the kernel keeps for us in every namespace (`net_generic`).
+#[repr(C)]
+struct NetState {
+    /// `COUNTERS` u64 per CPU (a per-CPU pointer: only the helpers
+    /// dereference it); NULL until `net_init`.
+    counters: *mut u64,
+}
+
+/// Storage for the `pernet_operations` and the id the kernel gives them.
+///
+/// # Invariants
+///
+/// `operations` is written only by [`Registration::register`] before it is
+/// handed to `register_pernet_subsys`; `id` is written by the kernel during
+/// that call and only read afterwards.
+pub(crate) struct PernetTable {
+    operations: UnsafeCell<MaybeUninit<bindings::pernet_operations>>,
+    id: UnsafeCell<c_uint>,
+}
+
+// SAFETY: per the type invariant, writes happen before registration, in
+// module init; the kernel serialises its own accesses afterwards.
+unsafe impl Sync for PernetTable {}
+
+impl PernetTable {
+    /// An empty table, for a `static`.
+    pub(crate) const fn new() -> Self {
+        PernetTable {
+            operations: UnsafeCell::new(MaybeUninit::zeroed()),
+            id: UnsafeCell::new(0),
+        }
+    }
+
+    fn id(&self) -> c_uint {
+        // SAFETY: written by the kernel once, during registration, before
+        // any namespace can reach the target (type invariant).
+        unsafe { *self.id.get() }
+    }
+}
+
+/// The table the module's one registration uses (namespace callbacks have
+/// no context pointer, so they find it here).
+static TABLE: PernetTable = PernetTable::new();
+
+/// The per-namespace state registered with the kernel; unregistered (and
+/// every namespace's state freed) on drop.
+pub(crate) struct Registration(());
+
+impl Registration {
+    /// Registers the per-namespace state: from now on every namespace,
+    /// existing or new, has counters and a `/proc/net/xt_TARPIT`.
+    pub(crate) fn register() -> Result<Self> {
+        let mut operations = bindings::pernet_operations::default();
+        operations.init = Some(net_init);
+        operations.exit = Some(net_exit);
+        operations.id = TABLE.id.get();
+        operations.size = core::mem::size_of::<NetState>();
+        let slot = TABLE.operations.get().cast::<bindings::pernet_operations>();
+        // SAFETY: `slot` is static storage not registered yet (type
+        // invariant of `PernetTable`), so this is its only user; once
+        // registered it stays valid until `Drop` unregisters it. On failure
+        // the kernel has undone everything.
+        unsafe {
+            slot.write(operations);
+            to_result(bindings::register_pernet_subsys(slot))?;
+        }
+        Ok(Registration(()))
+    }
+}
+
+impl Drop for Registration {
+    fn drop(&mut self) {
+        // SAFETY: `register` succeeded; this is the only unregistration.
+        unsafe {
+            bindings::unregister_pernet_subsys(TABLE.operations.get().cast())
+        };
+    }
+}
+
+/// The counters of one namespace.
+///
+/// # Invariants
+///
+/// `percpu` is the namespace's live per-CPU array of `COUNTERS` u64.
+pub(crate) struct NetCounters {
+    percpu: *mut u64,
+}
+
+impl NetCounters {
+    /// The counters of `net`, if its state is set up.
+    ///
+    /// # Safety
+    ///
+    /// `net` must be a live namespace, for as long as the result is used.
+    pub(crate) unsafe fn of(net: *const bindings::net) -> Option<NetCounters> {
+        // SAFETY: `net` is live (caller's contract) and the registration
+        // gave every namespace a `NetState` at this id.
+        let state = unsafe { bindings::xt_tarpit_net_generic(net, TABLE.id()) }.cast::<NetState>();
+        // SAFETY: `state` points to this namespace's `NetState`.
+        let percpu = unsafe { (*state).counters };
+        (!percpu.is_null()).then_some(NetCounters { percpu })
+    }
+
+    /// Adds one to counter `index` on this CPU.
+    pub(crate) fn increment(&self, index: usize) {
+        if index < COUNTERS {
+            // SAFETY: `percpu` is live (type invariant), `index` in range.
+            unsafe { bindings::xt_tarpit_percpu_inc(self.percpu, index as c_uint) };
+        }
+    }
+
+    fn sum(&self, index: usize) -> u64 {
+        // SAFETY: `percpu` is live (type invariant), `index < COUNTERS`.
+        unsafe { bindings::xt_tarpit_percpu_sum(self.percpu, index as c_uint) }
+    }
+}
+
+unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
+    // SAFETY: the kernel calls this for a namespace being set up, whose
+    // `NetState` it has just allocated (zeroed) at our id.
+    unsafe {
+        let state = bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>();
+        let percpu = bindings::xt_tarpit_alloc_percpu_u64(COUNTERS as c_uint);
+        if percpu.is_null() {
+            return ENOMEM.to_errno();
+        }
+        (*state).counters = percpu;
+        if bindings::xt_tarpit_proc_create(net, c"xt_TARPIT".as_ptr(), Some(show_counters)).is_null() {
+            (*state).counters = core::ptr::null_mut();
+            bindings::free_percpu(percpu.cast());
+            return ENOMEM.to_errno();
+        }
+    }
+    0
+}
+
+unsafe extern "C" fn net_exit(net: *mut bindings::net) {
+    // SAFETY: the kernel calls this once for a namespace going away, after
+    // `net_init` succeeded for it; no packet of it reaches the target any
+    // more, and removing the proc file waits for its readers.
+    unsafe {
+        bindings::xt_tarpit_proc_remove(net, c"xt_TARPIT".as_ptr());
+        let state = bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>();
+        bindings::free_percpu((*state).counters.cast());
+        (*state).counters = core::ptr::null_mut();
+    }
+}
+
+/// A line buffer for `/proc/net/xt_TARPIT`.
+struct Line {
+    bytes: [u8; 64],
+    length: usize,
+}
+
+impl Write for Line {
+    fn write_str(&mut self, text: &str) -> core::fmt::Result {
+        let end = self.length + text.len();
+        let room = self.bytes.get_mut(self.length..end).ok_or(core::fmt::Error)?;
+        room.copy_from_slice(text.as_bytes());
+        self.length = end;
+        Ok(())
+    }
+}
+
+/// Shows one `name value` line per counter, summed over CPUs.
+unsafe extern "C" fn show_counters(seq: *mut bindings::seq_file, _: *mut c_void) -> c_int {
+    // SAFETY: the proc file was created for a namespace by `net_init`;
+    // while it is being read, the namespace and its state are alive.
+    let Some(counters) = (unsafe { NetCounters::of(bindings::xt_tarpit_seq_file_net(seq)) }) else {
+        return 0;
+    };
+    for index in 0..COUNTERS {
+        let mut line = Line {
+            bytes: [0; 64],
+            length: 0,
+        };
+        if writeln!(line, "{} {}", counters::name(index), counters.sum(index)).is_ok() {
+            // SAFETY: `seq` is the live seq_file of this read; the bytes are
+            // initialised and `length` long.
+            unsafe { bindings::seq_write(seq, line.bytes.as_ptr().cast(), line.length) };
+        }
+    }
+    0
+}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# The benchmark, in the guest (run by scripts/bench): flood throughput of
+# ours, the C peer, REJECT and DROP; memory per held connection with and
+# without NOTRACK; how long a real client stays held. Writes its raw
+# figures to /mnt/out (throughput.csv, memory.txt, hold.txt).
+# Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound>
+set -uo pipefail
+ours=$1 peer=$2 flood=$3 shim_dir=$4 reps=$5 duration=$6 hold_bound=$7
+source "$(dirname "$0")/lib.sh"
+export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
+out=/mnt/out
+kernel=$(uname -r)
+
+setup_network
+# Replies to the spoofed flood sources go to the attacker, which drops them.
+ip route add 10.1.0.0/16 via 10.0.0.2
+iptables -t raw -A PREROUTING -p tcp --dport 25 -j CT --notrack
+
+loaded=
+load() { # load ours|peer
+	[ "$loaded" = "$1" ] && return
+	[ -n "$loaded" ] && rmmod xt_TARPIT
+	if [ "$1" = ours ]; then insmod "$ours"; else insmod "$peer"; fi
+	loaded=$1
+}
+
+rule_for() {
+	case $1 in
+	ours | peer) echo "-j TARPIT" ;;
+	reject) echo "-j REJECT --reject-with tcp-reset" ;;
+	drop) echo "-j DROP" ;;
+	esac
+}
+
+tx_packets() { cat /sys/class/net/veth0/statistics/tx_packets; }
+rule_packets() { iptables -L INPUT -v -x -n | awk 'NR > 2 { s += $1 } END { print s + 0 }'; }
+
+echo "=== throughput: $reps repetitions x 4 targets x 3 kinds x ${duration}s"
+echo "kernel,rep,target,kind,seconds,sent,processed,replies" >"$out/throughput.csv"
+for rep in $(seq 1 "$reps"); do
+	for target in ours peer reject drop; do
+		case $target in ours | peer) load $target ;; esac
+		for kind in syn data ack; do
+			# shellcheck disable=SC2046 # the rule is a list of words
+			iptables -A INPUT -p tcp --dport 25 $(rule_for $target)
+			tx_before=$(tx_packets)
+			result=$(in_attacker "$flood" --iface veth1 --src-mac "$ATTACKER_MAC" --dst-mac "$HOST_MAC" \
+				--family 4 --dst 10.0.0.1 --dport 25 --src-net 10.1.0.0/16 --kind $kind \
+				--duration "$duration" --cpu 0)
+			sleep 0.2
+			replies=$(($(tx_packets) - tx_before))
+			processed=$(rule_packets)
+			iptables -F INPUT
+			sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' <<<"$result")
+			seconds=$(sed -n 's/.*seconds=\([0-9.]*\).*/\1/p' <<<"$result")
+			echo "$kernel,$rep,$target,$kind,$seconds,$sent,$processed,$replies" | tee -a "$out/throughput.csv"
+		done
+	done
+done
+
+echo "=== memory per held connection: 10000 real connections"
+load ours
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+conntrack_count() { cat /proc/sys/net/netfilter/nf_conntrack_count 2>/dev/null || echo 0; }
+for i in 11 12 13 14; do ip -n attacker addr add 10.0.0.$i/24 dev veth1; done
+ulimit -n 20000
+: >"$out/memory.txt"
+for notrack in yes no; do
+	if [ $notrack = no ]; then
+		iptables -t raw -F PREROUTING
+	fi
+	iptables -A INPUT -p tcp --dport 25 -j TARPIT
+	sync
+	available_before=$(meminfo MemAvailable) slab_before=$(meminfo Slab) conntrack_before=$(conntrack_count)
+	pids=()
+	for i in 11 12 13 14; do
+		in_attacker python3 "$TESTS_DIR/mass_connect.py" 10.0.0.$i 10.0.0.1 25 2500 >"/tmp/mass-$i" &
+		pids+=($!)
+	done
+	for i in 11 12 13 14; do
+		until grep -q ESTABLISHED "/tmp/mass-$i"; do sleep 1; done
+	done
+	sleep 2
+	established=$(cat /tmp/mass-* | awk '{ s += $2 } END { print s }')
+	available_after=$(meminfo MemAvailable) slab_after=$(meminfo Slab) conntrack_after=$(conntrack_count)
+	echo "notrack=$notrack established=$established memavailable_kb_delta=$((available_before - available_after)) slab_kb_delta=$((slab_after - slab_before)) conntrack_before=$conntrack_before conntrack_after=$conntrack_after" \
+		| tee -a "$out/memory.txt"
+	kill "${pids[@]}"
+	wait "${pids[@]}" 2>/dev/null
+	iptables -F INPUT
+	sleep 2
+done
+iptables -t raw -A PREROUTING -p tcp --dport 25 -j CT --notrack
+
+echo "=== hold time: a real client, bound ${hold_bound}s"
+: >"$out/hold.txt"
+iptables -A INPUT -p tcp --dport 25 -j TARPIT
+iptables -A INPUT -p tcp --dport 28 -j DROP
+iptables -A INPUT -p tcp --dport 29 -j REJECT --reject-with tcp-reset
+echo 5 >/sys/module/xt_TARPIT/parameters/synack_window
+in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 25 "$hold_bound" tarpit-window-5 >>"$out/hold.txt" &
+in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 28 "$hold_bound" drop >>"$out/hold.txt" &
+in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 29 "$hold_bound" reject >>"$out/hold.txt" &
+wait
+echo 0 >/sys/module/xt_TARPIT/parameters/synack_window
+in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 25 "$hold_bound" tarpit-window-0 >>"$out/hold.txt"
+echo 5 >/sys/module/xt_TARPIT/parameters/synack_window
+cat "$out/hold.txt"
+iptables -F INPUT
+rmmod xt_TARPIT
+echo "=== bench done"
