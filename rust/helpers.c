@@ -10,6 +10,7 @@
 #include <linux/percpu.h>
 #include <linux/proc_fs.h>
 #include <linux/seq_file_net.h>
+#include <linux/siphash.h>
 #include <net/dst.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -137,4 +138,9 @@ void xt_tarpit_proc_remove(struct net *net, const char *name)
 struct net *xt_tarpit_seq_file_net(struct seq_file *seq)
 {
 	return seq_file_single_net(seq);
+}
+
+u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2])
+{
+	return siphash(data, len, (const siphash_key_t *)key);
 }

@@ -42,5 +42,9 @@ struct net *xt_tarpit_seq_file_net(struct seq_file *seq);
 
 /* parameters.c */
 unsigned short xt_tarpit_synack_window(void);
+bool xt_tarpit_validate_acks(void);
+
+/* Keyed ISN (rust/netfilter.rs): siphash is inline over its two variants. */
+u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);
 
 #endif

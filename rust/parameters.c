@@ -18,3 +18,13 @@ unsigned short xt_tarpit_synack_window(void)
 {
 	return READ_ONCE(synack_window);
 }
+
+static bool validate_acks = true;
+module_param(validate_acks, bool, 0644);
+MODULE_PARM_DESC(validate_acks,
+		 "answer --tarpit/--honeypot segments only if they acknowledge our SYN-ACK (default Y)");
+
+bool xt_tarpit_validate_acks(void)
+{
+	return READ_ONCE(validate_acks);
+}

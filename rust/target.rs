@@ -61,9 +61,11 @@ fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Outcome::Ignored(packet::Ignored::BadChecksum);
     }
+    let (tuple, tuple_len) = segment.tuple();
     let settings = packet::Settings {
-        isn: netfilter::random_u32(),
+        isn: netfilter::keyed_isn(&tuple[..tuple_len]),
         tarpit_synack_window: netfilter::synack_window(),
+        validate: netfilter::validate_acks(),
     };
     let reply = match packet::decide(mode, &segment, &settings) {
         Ok(reply) => reply,

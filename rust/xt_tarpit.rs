@@ -42,6 +42,7 @@ impl kernel::Module for TarpitModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         // Counters first: a packet may reach the target as soon as it is
         // registered. On error, what was registered is dropped (undone).
+        netfilter::init_isn_key();
         let pernet = pernet::Registration::register()?;
         let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
         pr_info!("registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n");

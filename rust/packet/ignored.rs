@@ -29,11 +29,14 @@ pub enum Ignored {
     NoSynNoAck,
     /// SYN together with FIN: no real stack sends that.
     SynFin,
+    /// An acknowledgement number that does not fit the SYN-ACK we would
+    /// have sent: a blind spoofer (or a reflection attempt), not a peer.
+    FailedValidation,
 }
 
 impl Ignored {
     /// All reasons, in counter order.
-    pub const ALL: [Ignored; 12] = [
+    pub const ALL: [Ignored; 13] = [
         Ignored::Truncated,
         Ignored::Malformed,
         Ignored::Fragment,
@@ -46,6 +49,7 @@ impl Ignored {
         Ignored::Fin,
         Ignored::NoSynNoAck,
         Ignored::SynFin,
+        Ignored::FailedValidation,
     ];
 
     /// Short name for counters and logs.
@@ -63,6 +67,7 @@ impl Ignored {
             Ignored::Fin => "fin",
             Ignored::NoSynNoAck => "no_syn_no_ack",
             Ignored::SynFin => "syn_fin",
+            Ignored::FailedValidation => "failed_validation",
         }
     }
 }

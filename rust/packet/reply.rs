@@ -28,19 +28,35 @@ pub const TARPIT_SYNACK_WINDOW: u16 = 5;
 /// What the replies depend on besides the segment and the mode.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Settings {
-    /// Initial sequence number for a SYN-ACK.
+    /// Initial sequence number of the SYN-ACK for this segment's
+    /// connection: the same for every segment of it (a keyed hash of its
+    /// tuple, in the module), so later segments can be checked against it.
     pub isn: u32,
     /// Window of `--tarpit` SYN-ACKs.
     pub tarpit_synack_window: u16,
+    /// Answer a segment of an established connection only if it
+    /// acknowledges exactly our SYN-ACK (`ack == isn + 1`): we never send
+    /// data, so a real peer's acknowledgement number never moves past it,
+    /// and a blind spoofer has one chance in 2^32 to hit it.
+    pub validate: bool,
 }
 
 impl Settings {
-    /// The defaults, with `isn` as the SYN-ACK's sequence number.
+    /// The defaults, with `isn` as the SYN-ACK's sequence number and no
+    /// validation.
     pub fn with_isn(isn: u32) -> Settings {
         Settings {
             isn,
             tarpit_synack_window: TARPIT_SYNACK_WINDOW,
+            validate: false,
         }
+    }
+
+    /// Whether `segment` may be answered as part of a connection we
+    /// accepted: it acknowledges our SYN-ACK, or validation is off.
+    fn accepts(&self, segment: &Segment) -> bool {
+        !self.validate
+            || (segment.flags.contains(TcpFlags::ACK) && segment.ack == self.isn.wrapping_add(1))
     }
 }
 
@@ -149,15 +165,18 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
             (true, false) => Ok(Reply::syn_ack(segment, isn, settings.tarpit_synack_window)),
             // A SYN-ACK we never asked for: someone spoofs our address.
             (true, true) => Ok(Reply::reset(segment)),
+            (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Acknowledge nothing new, offer nothing: the peer waits.
             (false, true) => Ok(Reply::ack(segment, segment.seq, 0)),
             (false, false) => Err(Ignored::NoSynNoAck),
         },
         Mode::Honeypot => match (syn, ack) {
+            _ if fin && !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Cannot close gracefully without state: be abrupt.
             _ if fin => Ok(Reply::reset(segment)),
             (true, false) => Ok(Reply::syn_ack(segment, isn, HONEYPOT_WINDOW)),
             (true, true) => Ok(Reply::reset(segment)),
+            (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Take the data (so the peer goes on to its next step), send none.
             (false, true) => Ok(Reply::ack(
                 segment,

@@ -147,7 +147,32 @@ pub struct Segment {
     pub payload_len: usize,
 }
 
+/// Longest [`Segment::tuple`]: two IPv6 addresses and two ports.
+pub const TUPLE_MAX: usize = 16 + 16 + 2 + 2;
+
 impl Segment {
+    /// The connection's identity as bytes, the peer's side first: its
+    /// address, our address, its port, our port. The first `length` bytes
+    /// of the array are meaningful. The keyed ISN is a hash of these.
+    pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
+        let mut tuple = [0; TUPLE_MAX];
+        let address_len = match &self.addresses {
+            Addresses::V4 { source, destination } => {
+                tuple[..4].copy_from_slice(source);
+                tuple[4..8].copy_from_slice(destination);
+                8
+            }
+            Addresses::V6 { source, destination } => {
+                tuple[..16].copy_from_slice(source);
+                tuple[16..32].copy_from_slice(destination);
+                32
+            }
+        };
+        tuple[address_len..address_len + 2].copy_from_slice(&self.source_port.to_be_bytes());
+        tuple[address_len + 2..address_len + 4].copy_from_slice(&self.destination_port.to_be_bytes());
+        (tuple, address_len + 4)
+    }
+
     /// Sequence space the segment occupies: payload plus one for each of
     /// SYN and FIN.
     pub fn sequence_length(&self) -> u32 {

@@ -100,6 +100,24 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(20_000))]
+
+    #[test]
+    fn validation_never_answers_a_wrong_ack(mode in modes(), probe in probes(), isn in any::<u32>()) {
+        let packet = probe.packet();
+        let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+        let segment = parse(family, &packet, packet.len()).unwrap();
+        let settings = Settings { validate: true, ..Settings::with_isn(isn) };
+        let answered = decide(mode, &segment, &settings).is_ok();
+        let syn = probe.flags & SYN != 0;
+        let fits = probe.flags & ACK != 0 && probe.ack == isn.wrapping_add(1);
+        if answered && mode != Mode::Reset && !syn {
+            prop_assert!(fits, "answered ack {:#x} for isn {:#x}", probe.ack, isn);
+        }
+    }
+}
+
 #[test]
 fn ignored_reasons_have_distinct_names() {
     let mut names: Vec<_> = Ignored::ALL.iter().map(|reason| reason.name()).collect();

@@ -22,6 +22,15 @@ fn answer(mode: Mode, probe: &Probe) -> Result<Fields, Ignored> {
     answer_bytes(mode, &probe.packet(), probe.v6).map(|bytes| read(&bytes))
 }
 
+/// The decision alone, with validation of acknowledgement numbers on.
+fn validated(mode: Mode, probe: &Probe, isn: u32) -> Result<(), Ignored> {
+    let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+    let packet = probe.packet();
+    let segment = parse(family, &packet, packet.len())?;
+    let settings = Settings { validate: true, ..Settings::with_isn(isn) };
+    decide(mode, &segment, &settings).map(|_| ())
+}
+
 /// The fields every reply must have right, whatever its kind.
 fn assert_well_formed(probe: &Probe, reply: &Fields) {
     assert_eq!(reply.len, if probe.v6 { 60 } else { 40 }, "headers only");
@@ -318,4 +327,67 @@ fn loopback_is_answered() {
 #[test]
 fn not_tcp_gets_no_reply() {
     assert_eq!(ignored_v4(&ipv4_with(|p| p[9] = 17)), Ignored::NotTcp);
+}
+
+#[test]
+fn validation_answers_only_acks_of_our_synack() {
+    both_families(|v6| {
+        for mode in [Mode::Tarpit, Mode::Honeypot] {
+            for flags in [ACK, ACK | PSH] {
+                let mut probe = Probe::new(v6, flags);
+                probe.ack = ISN.wrapping_add(1);
+                assert_eq!(validated(mode, &probe, ISN), Ok(()), "{mode:?} flags {flags:#x}");
+                for wrong in [ISN, ISN.wrapping_add(2), 0, ISN ^ 0x8000_0000] {
+                    probe.ack = wrong;
+                    assert_eq!(validated(mode, &probe, ISN), Err(Ignored::FailedValidation), "{mode:?} ack {wrong:#x}");
+                }
+            }
+        }
+    });
+}
+
+#[test]
+fn validation_handles_sequence_wraparound() {
+    let mut probe = Probe::new(false, ACK);
+    probe.ack = 0;
+    assert_eq!(validated(Mode::Tarpit, &probe, u32::MAX), Ok(()));
+    probe.ack = u32::MAX;
+    assert_eq!(validated(Mode::Tarpit, &probe, u32::MAX), Err(Ignored::FailedValidation));
+}
+
+#[test]
+fn validation_silences_honeypot_fins_that_do_not_fit() {
+    let mut probe = Probe::new(false, FIN | ACK);
+    probe.ack = ISN.wrapping_add(1);
+    assert_eq!(validated(Mode::Honeypot, &probe, ISN), Ok(()));
+    probe.ack = 7;
+    assert_eq!(validated(Mode::Honeypot, &probe, ISN), Err(Ignored::FailedValidation));
+    assert_eq!(validated(Mode::Honeypot, &Probe::new(false, FIN), ISN), Err(Ignored::FailedValidation));
+}
+
+#[test]
+fn validation_leaves_syns_and_reset_mode_alone() {
+    both_families(|v6| {
+        assert_eq!(validated(Mode::Tarpit, &Probe::new(v6, SYN), ISN), Ok(()));
+        assert_eq!(validated(Mode::Honeypot, &Probe::new(v6, SYN), ISN), Ok(()));
+        assert_eq!(validated(Mode::Tarpit, &Probe::new(v6, SYN | ACK), ISN), Ok(()), "anti-spoofing RST");
+        assert_eq!(validated(Mode::Reset, &Probe::new(v6, ACK), ISN), Ok(()));
+    });
+}
+
+#[test]
+fn tuple_puts_the_peer_first() {
+    let packet = Probe::new(false, SYN).packet();
+    let segment = parse(Family::Ipv4, &packet, packet.len()).unwrap();
+    let (tuple, length) = segment.tuple();
+    assert_eq!(length, 12);
+    assert_eq!(&tuple[..4], &CLIENT4);
+    assert_eq!(&tuple[4..8], &SERVER4);
+    assert_eq!(&tuple[8..12], &[0x9c, 0x41, 0, 25]);
+    let packet = Probe::new(true, SYN).packet();
+    let segment = parse(Family::Ipv6, &packet, packet.len()).unwrap();
+    let (tuple, length) = segment.tuple();
+    assert_eq!(length, 36);
+    assert_eq!(&tuple[..16], &CLIENT6);
+    assert_eq!(&tuple[16..32], &SERVER6);
 }

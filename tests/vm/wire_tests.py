@@ -45,11 +45,12 @@ def record(ok, name, why=""):
     results.append(line)
 
 
-def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None, wait=True):
+def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None, wait=True,
+          sport=None):
     """Sends one segment; returns (source port, trigger length, replies to it).
 
     With wait=False nothing is captured yet (see SilenceBatch)."""
-    sport = next(source_ports)
+    sport = sport if sport is not None else next(source_ports)
     src, dst = address_bytes(SPOOFED[family]), address_bytes(HOST[family])
     segment = tcp_segment(family, src, dst, sport, dport, seq=seq, ack=ack,
                           flags=flags, payload=payload)
@@ -122,6 +123,12 @@ def check_silence(name, replies):
     record(not replies, name, f"expected no reply, got {[flags_text(r['flags']) for r in replies]}")
 
 
+def handshake(link, family, dport, seq):
+    """SYN from a fresh port; returns (port, our SYN-ACK's sequence number)."""
+    sport, _, replies = probe(link, family, dport, SYN, seq=seq)
+    return sport, (replies[0]["seq"] if len(replies) == 1 else None)
+
+
 def answered_cases(link, family):
     tag = f"ipv{family}"
     seq = 0x11223344
@@ -136,22 +143,34 @@ def answered_cases(link, family):
     sport, length, replies = probe(link, family, TARPIT_PORT, SYN | ACK, seq=seq, ack=0x55667788)
     check_reply(f"{tag} tarpit: unsolicited SYN-ACK gets a RST", family, sport, length, replies,
                 TARPIT_PORT, flags=RST, seq=0x55667788, ack=0, window=0)
-    sport, length, replies = probe(link, family, TARPIT_PORT, ACK | PSH, seq=seq, ack=0x99, payload=b"x" * 100)
+    sport, isn = handshake(link, family, TARPIT_PORT, seq)
+    record(isn is not None, f"{tag} tarpit: handshake for the data test", "no SYN-ACK")
+    isn = isn or 0
+    _, _, again = probe(link, family, TARPIT_PORT, SYN, seq=seq, sport=sport)
+    record([r["seq"] for r in again] == [isn], f"{tag} tarpit: a repeated SYN gets the same (keyed) ISN",
+           f"{[r['seq'] for r in again]} vs {isn}")
+    _, _, other = probe(link, family, TARPIT_PORT, SYN, seq=seq)
+    record([r["seq"] for r in other] != [isn], f"{tag} tarpit: another port gets another ISN", f"both {isn}")
+    _, length, replies = probe(link, family, TARPIT_PORT, ACK | PSH, seq=seq + 1, ack=isn + 1,
+                               payload=b"x" * 100, sport=sport)
     check_reply(f"{tag} tarpit: data gets a zero-window ACK acknowledging nothing new", family, sport,
-                length, replies, TARPIT_PORT, flags=ACK, seq=0x99, ack=seq, window=0)
-    sport, length, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq - 1, ack=0x99)
+                length, replies, TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq + 1, window=0)
+    _, length, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq, ack=isn + 1, sport=sport)
     check_reply(f"{tag} tarpit: window probe gets a zero-window ACK", family, sport, length, replies,
-                TARPIT_PORT, flags=ACK, seq=0x99, ack=seq - 1, window=0)
+                TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq, window=0)
     # --honeypot
     sport, length, replies = probe(link, family, HONEYPOT_PORT, SYN, seq=seq)
     check_reply(f"{tag} honeypot: SYN gets a SYN-ACK with an open window", family, sport, length,
                 replies, HONEYPOT_PORT, flags=SYN | ACK, ack=seq + 1, window=HONEYPOT_WINDOW)
-    sport, length, replies = probe(link, family, HONEYPOT_PORT, ACK | PSH, seq=seq, ack=0x99, payload=b"y" * 64)
+    sport, isn = handshake(link, family, HONEYPOT_PORT, seq)
+    isn = isn or 0
+    _, length, replies = probe(link, family, HONEYPOT_PORT, ACK | PSH, seq=seq + 1, ack=isn + 1,
+                               payload=b"y" * 64, sport=sport)
     check_reply(f"{tag} honeypot: data is acknowledged, none sent", family, sport, length, replies,
-                HONEYPOT_PORT, flags=ACK, seq=0x99, ack=seq + 64, window=HONEYPOT_WINDOW)
-    sport, length, replies = probe(link, family, HONEYPOT_PORT, FIN | ACK, seq=seq, ack=0x99)
+                HONEYPOT_PORT, flags=ACK, seq=isn + 1, ack=seq + 65, window=HONEYPOT_WINDOW)
+    _, length, replies = probe(link, family, HONEYPOT_PORT, FIN | ACK, seq=seq + 65, ack=isn + 1, sport=sport)
     check_reply(f"{tag} honeypot: FIN gets a RST", family, sport, length, replies, HONEYPOT_PORT,
-                flags=RST, seq=0x99, ack=0, window=0)
+                flags=RST, seq=isn + 1, ack=0, window=0)
     sport, length, replies = probe(link, family, HONEYPOT_PORT, SYN | ACK, seq=seq, ack=0x42)
     check_reply(f"{tag} honeypot: unsolicited SYN-ACK gets a RST", family, sport, length, replies,
                 HONEYPOT_PORT, flags=RST, seq=0x42, ack=0, window=0)
@@ -176,6 +195,11 @@ def silent_cases(link, family):
         batch.probe(f"{tag} tarpit: {what} gets no answer", family, TARPIT_PORT, flags)
     for flags, what in ((0, "no flags"), (PSH, "PSH")):
         batch.probe(f"{tag} honeypot: {what} gets no answer", family, HONEYPOT_PORT, flags)
+    # Blind spoofers: acknowledgement numbers guessed, not learnt from a SYN-ACK.
+    for port, mode in ((TARPIT_PORT, "tarpit"), (HONEYPOT_PORT, "honeypot")):
+        for guess in (0, 1, 0x99, 0xFFFFFFFF):
+            batch.probe(f"{tag} {mode}: spoofed ACK with guessed ack {guess:#x} gets no answer", family,
+                        port, ACK | PSH, ack=guess, payload=b"reflect me")
 
     def bad_checksum(family, src, dst, sport, dport):
         segment = tcp_segment(family, src, dst, sport, dport, flags=SYN, bad_checksum=True)

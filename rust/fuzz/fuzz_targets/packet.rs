@@ -82,8 +82,17 @@ fuzz_target!(|data: &[u8]| {
     let settings = Settings {
         isn,
         tarpit_synack_window: u16::from_be_bytes([extra, selector]),
+        validate: isn & 1 == 1,
     };
     let decision = decide(mode, &segment, &settings);
+    let flags_in = tcp_in[13];
+    if settings.validate && decision.is_ok() && mode != Mode::Reset && flags_in & 0x02 == 0 {
+        let ack_in = u32::from_be_bytes([tcp_in[8], tcp_in[9], tcp_in[10], tcp_in[11]]);
+        assert!(
+            flags_in & 0x10 != 0 && ack_in == isn.wrapping_add(1),
+            "answered an ACK that does not fit the ISN"
+        );
+    }
     if tcp_in[13] & TCP_FLAG_RST != 0 {
         assert!(decision.is_err(), "RST answered: {decision:?}");
     }
