@@ -6,6 +6,7 @@
 #   make demo                        boot a test VM and show the tarpit live
 #   make check                       host tests + VM tests on every test kernel
 #   make bench                       benchmark against the C peer, REJECT, DROP
+#   make torture                     long tests beyond make check (10M fuzz runs)
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -21,7 +22,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench
+.PHONY: all module shim clean check demo bench torture
 
 all: module shim
 
@@ -46,3 +47,6 @@ demo:
 
 bench:
 	@$(PWD_ABS)/scripts/bench $(BENCH_FLAGS)
+
+torture:
+	@$(PWD_ABS)/scripts/fuzz --runs 10000000

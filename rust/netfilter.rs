@@ -238,9 +238,10 @@ impl Packet<'_> {
         unsafe { (*self.skb).len as usize }
     }
 
-    /// Copies the packet's first bytes (from the network header) into
-    /// `buffer` and returns them: `min(len, buffer.len())` bytes.
-    pub(crate) fn headers<'b>(&self, buffer: &'b mut [u8]) -> &'b [u8] {
+    /// The packet's first `min(len, buffer.len())` bytes, from the network
+    /// header on: straight from the skb's linear area when they are all
+    /// there, copied into `buffer` otherwise.
+    pub(crate) fn headers<'b>(&'b self, buffer: &'b mut [u8]) -> &'b [u8] {
         let wanted = self.len().min(buffer.len());
         // SAFETY: `skb` is valid (type invariant); `wanted` bytes from
         // offset 0 exist in the packet and fit in `buffer`.
@@ -255,14 +256,14 @@ impl Packet<'_> {
         if found.is_null() {
             return &buffer[..0];
         }
-        if found.cast::<u8>() != buffer.as_ptr() {
-            // SAFETY: a non-NULL result from `skb_header_pointer` that is not
-            // our buffer points at `wanted` contiguous bytes of the linear
-            // area, valid while the skb is.
-            let linear = unsafe { core::slice::from_raw_parts(found.cast::<u8>(), wanted) };
-            buffer[..wanted].copy_from_slice(linear);
+        if found.cast::<u8>() == buffer.as_ptr() {
+            return &buffer[..wanted];
         }
-        &buffer[..wanted]
+        // SAFETY: a non-NULL result from `skb_header_pointer` that is not
+        // our buffer points at `wanted` contiguous bytes of the linear area;
+        // the skb outlives `'b` (type invariant) and nothing writes to its
+        // data while the target runs.
+        unsafe { core::slice::from_raw_parts(found.cast::<u8>(), wanted) }
     }
 }
 
@@ -391,6 +392,14 @@ impl Packet<'_> {
             bindings::xt_tarpit_skb_dst_set_noref(reply, self.route());
         }
         let net = self.network();
+        // In INPUT the reply's source is one of our addresses: saying so
+        // spares ip_route_me_harder() a FIB lookup to classify it (as
+        // xtables-addons does; REJECT always asks).
+        let source_type = if self.hook() == bindings::nf_inet_hooks_NF_INET_LOCAL_IN {
+            bindings::RTN_LOCAL
+        } else {
+            bindings::RTN_UNSPEC
+        };
         // SAFETY: `net` is the packet's namespace, valid during the hook;
         // `reply` is ours, with network header and dst set.
         let routed = unsafe {
@@ -399,7 +408,7 @@ impl Packet<'_> {
                     net,
                     core::ptr::null_mut(),
                     reply,
-                    bindings::RTN_UNSPEC,
+                    source_type,
                 ),
                 Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
             }

@@ -61,11 +61,19 @@ fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Outcome::Ignored(packet::Ignored::BadChecksum);
     }
-    let (tuple, tuple_len) = segment.tuple();
+    let validate = netfilter::validate_acks();
+    // Hashing costs time on every segment; only SYN-ACKs and the
+    // validation of ACKs need the keyed ISN.
+    let isn = if validate || segment.flags.contains(packet::TcpFlags::SYN) {
+        let (tuple, tuple_len) = segment.tuple();
+        netfilter::keyed_isn(&tuple[..tuple_len])
+    } else {
+        0
+    };
     let settings = packet::Settings {
-        isn: netfilter::keyed_isn(&tuple[..tuple_len]),
+        isn,
         tarpit_synack_window: netfilter::synack_window(),
-        validate: netfilter::validate_acks(),
+        validate,
     };
     let reply = match packet::decide(mode, &segment, &settings) {
         Ok(reply) => reply,
