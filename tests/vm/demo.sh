@@ -19,6 +19,6 @@ show iptables -L INPUT -v -n
 printf '\n# the tarpitted sockets keep knocking; the rule counter above counts every knock\n'
 sleep 5
 show iptables -L INPUT -v -n
+show sh -c "grep -v ' 0$' /proc/net/xt_TARPIT"
 show iptables -F INPUT
 show rmmod xt_TARPIT
-show sh -c 'dmesg | grep "xt_TARPIT: counter" | grep -v "=0$"'
