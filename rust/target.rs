@@ -5,7 +5,9 @@
 //! outcome.
 
 use crate::counters::Outcome;
-use crate::netfilter::{self, Packet, RuleCheck, SendError, Target, TargetTable};
+use crate::netfilter::{self, RuleCheck, Target, TargetTable};
+use crate::settings;
+use crate::skb::{Packet, SendError};
 use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use core::ffi::CStr;
 use kernel::prelude::*;
@@ -61,18 +63,18 @@ fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Outcome::Ignored(packet::Ignored::BadChecksum);
     }
-    let validate = netfilter::validate_acks();
+    let validate = settings::validate_acks();
     // Hashing costs time on every segment; only SYN-ACKs and the
     // validation of ACKs need the keyed ISN.
     let isn = if validate || segment.flags.contains(packet::TcpFlags::SYN) {
         let (tuple, tuple_len) = segment.tuple();
-        netfilter::keyed_isn(&tuple[..tuple_len])
+        settings::keyed_isn(&tuple[..tuple_len])
     } else {
         0
     };
     let settings = packet::Settings {
         isn,
-        tarpit_synack_window: netfilter::synack_window(),
+        tarpit_synack_window: settings::synack_window(),
         validate,
     };
     let reply = match packet::decide(mode, &segment, &settings) {

@@ -9,9 +9,9 @@
 //! * [`packet`]: the pure packet core (no kernel types, no `unsafe`), also
 //!   built on the host for `cargo test` and fuzzing;
 //! * [`target`]: the target's behaviour in safe Rust, on top of the glue;
-//! * [`netfilter`] and [`pernet`]: the only layer with `unsafe`, wrapping
-//!   the kernel API generated into [`bindings`] and the wrappers in
-//!   `helpers.c`.
+//! * [`netfilter`], [`skb`], [`pernet`] and [`settings`]: the only layer
+//!   with `unsafe`, wrapping the kernel API generated into [`bindings`]
+//!   and the wrappers in `helpers.c` and `parameters.c`.
 
 use kernel::prelude::*;
 
@@ -27,6 +27,8 @@ mod bindings;
 mod counters;
 mod netfilter;
 mod pernet;
+mod settings;
+mod skb;
 #[path = "packet/mod.rs"]
 pub mod packet;
 mod target;
@@ -42,7 +44,7 @@ impl kernel::Module for TarpitModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         // Counters first: a packet may reach the target as soon as it is
         // registered. On error, what was registered is dropped (undone).
-        netfilter::init_isn_key();
+        settings::init_isn_key();
         let pernet = pernet::Registration::register()?;
         let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
         pr_info!("registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n");

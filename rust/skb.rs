@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Netfilter glue, packet side (`unsafe` inside): the packet a target is
+//! called for, what the target may ask of it, and sending the headers the
+//! packet core wrote as a fresh reply skb routed like the kernel's own
+//! REJECT replies.
+
+use crate::bindings;
+use crate::netfilter::{nfproto, Family};
+use crate::pernet::NetCounters;
+use core::ffi::{c_int, c_uint, c_void};
+use core::marker::PhantomData;
+
+/// The packet a target is called for.
+///
+/// # Invariants
+///
+/// `skb` and `par` are the valid pointers netfilter passed to the target
+/// function, and stay valid for `'a`, the duration of that call.
+pub(crate) struct Packet<'a> {
+    skb: *mut bindings::sk_buff,
+    par: *const bindings::xt_action_param,
+    _lifetime: PhantomData<&'a mut bindings::sk_buff>,
+}
+
+impl Packet<'_> {
+    /// Wraps the arguments of a target call.
+    ///
+    /// # Safety
+    ///
+    /// `skb` and `par` must be the pointers netfilter passed to the target
+    /// function, used only during that call.
+    pub(crate) unsafe fn new<'a>(
+        skb: *mut bindings::sk_buff,
+        par: *const bindings::xt_action_param,
+    ) -> Packet<'a> {
+        // INVARIANT: per the caller's contract.
+        Packet {
+            skb,
+            par,
+            _lifetime: PhantomData,
+        }
+    }
+
+    /// The family of the table whose rule matched.
+    pub(crate) fn family(&self) -> Family {
+        // SAFETY: `par` is valid (type invariant) and so is its hook state.
+        let pf = unsafe { (*(*self.par).state).pf };
+        if pf == nfproto(Family::Ipv6) {
+            Family::Ipv6
+        } else {
+            Family::Ipv4
+        }
+    }
+
+    /// Number of bytes from the network header to the end of the packet.
+    pub(crate) fn len(&self) -> usize {
+        // SAFETY: `skb` is valid (type invariant); in a target, `data`
+        // points at the network header, so `len` counts from there.
+        unsafe { (*self.skb).len as usize }
+    }
+
+    /// The packet's first `min(len, buffer.len())` bytes, from the network
+    /// header on: straight from the skb's linear area when they are all
+    /// there, copied into `buffer` otherwise.
+    pub(crate) fn headers<'b>(&'b self, buffer: &'b mut [u8]) -> &'b [u8] {
+        let wanted = self.len().min(buffer.len());
+        // SAFETY: `skb` is valid (type invariant); `wanted` bytes from
+        // offset 0 exist in the packet and fit in `buffer`.
+        let found = unsafe {
+            bindings::xt_tarpit_skb_header_pointer(
+                self.skb,
+                0,
+                wanted as c_int,
+                buffer.as_mut_ptr().cast::<c_void>(),
+            )
+        };
+        if found.is_null() {
+            return &buffer[..0];
+        }
+        if found.cast::<u8>() == buffer.as_ptr() {
+            return &buffer[..wanted];
+        }
+        // SAFETY: a non-NULL result from `skb_header_pointer` that is not
+        // our buffer points at `wanted` contiguous bytes of the linear area;
+        // the skb outlives `'b` (type invariant) and nothing writes to its
+        // data while the target runs.
+        unsafe { core::slice::from_raw_parts(found.cast::<u8>(), wanted) }
+    }
+}
+
+/// Why a reply could not be sent. The incoming packet is dropped anyway.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum SendError {
+    /// No memory for the reply skb (GFP_ATOMIC).
+    Allocation,
+    /// No route back to the sender.
+    Routing,
+}
+
+impl Packet<'_> {
+    fn network(&self) -> *mut bindings::net {
+        // SAFETY: `par` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_net(self.par) }
+    }
+
+    fn hook(&self) -> c_uint {
+        // SAFETY: `par` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_hooknum(self.par) }
+    }
+
+    fn route(&self) -> *mut bindings::dst_entry {
+        // SAFETY: `skb` is valid (type invariant).
+        unsafe { bindings::xt_tarpit_skb_dst(self.skb) }
+    }
+
+    /// Adds one to counter `index` of the packet's namespace.
+    pub(crate) fn count(&self, index: usize) {
+        // SAFETY: the packet's namespace is alive during the hook.
+        if let Some(counters) = unsafe { NetCounters::of(self.network()) } {
+            counters.increment(index);
+        }
+    }
+
+    /// Whether the packet was addressed to this host as unicast at the link
+    /// layer and, for IPv4, by its route (not broadcast or multicast). The
+    /// address checks themselves are the packet core's.
+    pub(crate) fn is_unicast_to_this_host(&self) -> bool {
+        // SAFETY: `skb` is valid (type invariant).
+        let pkt_type = unsafe { bindings::xt_tarpit_pkt_type(self.skb) };
+        if u32::from(pkt_type) != bindings::PACKET_HOST {
+            return false;
+        }
+        let route = self.route();
+        if route.is_null() {
+            return false;
+        }
+        match self.family() {
+            Family::Ipv4 => {
+                // SAFETY: an IPv4 packet's dst in INPUT/FORWARD is an
+                // `rtable`, valid while the skb holds it.
+                let flags = unsafe { bindings::xt_tarpit_rt_flags(route) };
+                flags & (bindings::RTCF_BROADCAST | bindings::RTCF_MULTICAST) == 0
+            }
+            Family::Ipv6 => true,
+        }
+    }
+
+    /// Verifies the TCP checksum the way netfilter does, honouring
+    /// checksum offload (`CHECKSUM_COMPLETE` / `CHECKSUM_UNNECESSARY`).
+    pub(crate) fn tcp_checksum_is_valid(&self, tcp_offset: usize) -> bool {
+        let protocol = bindings::IPPROTO_TCP as u8;
+        // SAFETY: `skb` is valid and writable (type invariant); the
+        // checksum helpers may only update its checksum state. `tcp_offset`
+        // is within the packet (the packet core checked it).
+        let sum = unsafe {
+            match self.family() {
+                Family::Ipv4 => {
+                    bindings::nf_ip_checksum(self.skb, self.hook(), tcp_offset as c_uint, protocol)
+                }
+                Family::Ipv6 => bindings::nf_ip6_checksum(
+                    self.skb,
+                    self.hook(),
+                    tcp_offset as c_uint,
+                    protocol,
+                ),
+            }
+        };
+        sum == 0
+    }
+
+    /// TTL / hop limit for a reply, from the packet's route, as the
+    /// kernel's REJECT does.
+    pub(crate) fn reply_hop_limit(&self) -> u8 {
+        let route = self.route();
+        if route.is_null() {
+            return DEFAULT_HOP_LIMIT;
+        }
+        // SAFETY: `route` is the packet's non-NULL dst, valid while the skb
+        // holds it; both helpers only read its metrics and device.
+        let limit = unsafe {
+            match self.family() {
+                Family::Ipv4 => bindings::xt_tarpit_ip4_dst_hoplimit(route),
+                Family::Ipv6 => bindings::ip6_dst_hoplimit(route),
+            }
+        };
+        u8::try_from(limit).unwrap_or(DEFAULT_HOP_LIMIT)
+    }
+
+    /// Sends `headers` (a complete IP + TCP header block with checksums,
+    /// `network_len` bytes of it the network header) back to the sender:
+    /// in a fresh skb, routed like REJECT's replies, attached to the
+    /// packet's conntrack entry, through LOCAL_OUT.
+    pub(crate) fn send_reply(&self, headers: &[u8], network_len: usize) -> Result<(), SendError> {
+        let reserve = bindings::LL_MAX_HEADER as usize;
+        // SAFETY: plain allocation; GFP_ATOMIC does not sleep, as required
+        // in the softirq context targets run in.
+        let reply = unsafe { bindings::xt_tarpit_alloc_skb_atomic((reserve + headers.len()) as c_uint) };
+        if reply.is_null() {
+            return Err(SendError::Allocation);
+        }
+        // SAFETY: `reply` is a fresh skb we own with room for `reserve`
+        // bytes of headroom plus `headers.len()` bytes of data (requested
+        // above); `skb_put` returns a pointer to exactly those bytes.
+        unsafe {
+            bindings::xt_tarpit_skb_reserve(reply, reserve as c_int);
+            let data = bindings::skb_put(reply, headers.len() as c_uint).cast::<u8>();
+            core::ptr::copy_nonoverlapping(headers.as_ptr(), data, headers.len());
+            bindings::xt_tarpit_skb_reset_network_header(reply);
+            bindings::xt_tarpit_skb_set_transport_header(reply, network_len as c_int);
+            // The route lookup below needs a dst to start from, as in
+            // nf_send_reset(); the original's is valid for this call
+            // (netfilter hooks run under RCU).
+            bindings::xt_tarpit_skb_dst_set_noref(reply, self.route());
+        }
+        let net = self.network();
+        // In INPUT the reply's source is one of our addresses: saying so
+        // spares ip_route_me_harder() a FIB lookup to classify it (as
+        // xtables-addons does; REJECT always asks).
+        let source_type = if self.hook() == bindings::nf_inet_hooks_NF_INET_LOCAL_IN {
+            bindings::RTN_LOCAL
+        } else {
+            bindings::RTN_UNSPEC
+        };
+        // SAFETY: `net` is the packet's namespace, valid during the hook;
+        // `reply` is ours, with network header and dst set.
+        let routed = unsafe {
+            match self.family() {
+                Family::Ipv4 => bindings::ip_route_me_harder(
+                    net,
+                    core::ptr::null_mut(),
+                    reply,
+                    source_type,
+                ),
+                Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
+            }
+        };
+        // SAFETY: after a successful lookup `reply` holds its own valid dst.
+        let fits = || unsafe { bindings::xt_tarpit_dst_mtu(bindings::xt_tarpit_skb_dst(reply)) } as usize >= headers.len();
+        if routed != 0 || !fits() {
+            // SAFETY: `reply` is ours and not yet handed to the stack.
+            unsafe { bindings::xt_tarpit_kfree_skb(reply) };
+            return Err(SendError::Routing);
+        }
+        // SAFETY: `reply` is ours; `skb` is the valid original (type
+        // invariant). `ip*_local_out` takes ownership of `reply` whatever
+        // the outcome (a drop by a LOCAL_OUT rule is not our failure).
+        unsafe {
+            bindings::nf_ct_attach(reply, self.skb);
+            match self.family() {
+                Family::Ipv4 => bindings::ip_local_out(net, core::ptr::null_mut(), reply),
+                Family::Ipv6 => bindings::ip6_local_out(net, core::ptr::null_mut(), reply),
+            };
+        }
+        Ok(())
+    }
+}
+
+/// Hop limit when a route has none to give (the kernel's default).
+const DEFAULT_HOP_LIMIT: u8 = 64;
