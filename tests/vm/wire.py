@@ -79,6 +79,11 @@ def ipv6_packet(src, dst, payload, next_header=6, hop_limit=64, payload_length=N
     return header + payload
 
 
+def ip_packet(family, src, dst, payload):
+    """A plain IPv4 or IPv6 packet around `payload` (TCP)."""
+    return ipv4_packet(src, dst, payload) if family == 4 else ipv6_packet(src, dst, payload)
+
+
 def address_bytes(text):
     return ipaddress.ip_address(text).packed
 

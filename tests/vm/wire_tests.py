@@ -22,7 +22,7 @@ import itertools
 import sys
 
 from wire import (ACK, FIN, PSH, RST, SYN, URG, Link, address_bytes, flags_text,
-                  ipv4_packet, ipv6_packet, tcp_segment)
+                  ip_packet, ipv4_packet, ipv6_packet, tcp_segment)
 
 TARPIT_PORT, HONEYPOT_PORT, RESET_PORT = 25, 26, 27
 # The documented windows (rust/packet/reply.rs): the specification of the
@@ -56,10 +56,8 @@ def probe(link, family, dport, flags, seq=1000, ack=0, payload=b"", mangle=None,
                           flags=flags, payload=payload)
     if mangle is not None:
         packet = mangle(family, src, dst, sport, dport)
-    elif family == 4:
-        packet = ipv4_packet(src, dst, segment)
     else:
-        packet = ipv6_packet(src, dst, segment)
+        packet = ip_packet(family, src, dst, segment)
     if not wait:
         link.send(family, packet)
         return sport, len(packet), []
@@ -203,17 +201,17 @@ def silent_cases(link, family):
 
     def bad_checksum(family, src, dst, sport, dport):
         segment = tcp_segment(family, src, dst, sport, dport, flags=SYN, bad_checksum=True)
-        return ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+        return ip_packet(family, src, dst, segment)
 
     def truncated_tcp(family, src, dst, sport, dport):
         segment = tcp_segment(family, src, dst, sport, dport, flags=SYN)[:12]
-        return ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+        return ip_packet(family, src, dst, segment)
 
     def claimed_options_missing(family, src, dst, sport, dport):
         # Data offset claims 40 bytes of header in a 20-byte segment.
         segment = bytearray(tcp_segment(family, src, dst, sport, dport, flags=SYN))
         segment[12] = 10 << 4
-        return ipv4_packet(src, dst, bytes(segment)) if family == 4 else ipv6_packet(src, dst, bytes(segment))
+        return ip_packet(family, src, dst, bytes(segment))
 
     for port in (TARPIT_PORT, RESET_PORT):
         batch.probe(f"{tag} port {port}: bad TCP checksum gets no answer", family, port, SYN,
@@ -291,7 +289,7 @@ def unroutable_cases(link):
         sport = next(source_ports)
         src, dst = address_bytes(source), address_bytes(HOST[family])
         segment = tcp_segment(family, src, dst, sport, TARPIT_PORT, flags=SYN)
-        packet = ipv4_packet(src, dst, segment) if family == 4 else ipv6_packet(src, dst, segment)
+        packet = ip_packet(family, src, dst, segment)
         batch.send(f"ipv{family} tarpit: SYN from an unroutable source gets no answer", family, sport, packet)
     batch.check()
 
