@@ -134,6 +134,25 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+# --- replies are attached to the original's conntrack entry: with
+# conntrack active, OUTPUT sees every reply as RELATED, none as NEW or INVALID
+for state in INVALID NEW RELATED; do
+	ipt nft 4 -A OUTPUT -p tcp --sport 25 -m conntrack --ctstate $state
+done
+ipt nft 4 -A INPUT -p tcp --dport 25 -j TARPIT
+in_attacker python3 "$TESTS_DIR/client_hold.py" 10.0.0.1 25 /tmp/conntrack.report &
+conntrack_client=$!
+sleep 6
+kill $conntrack_client
+wait $conntrack_client 2>/dev/null
+output_packets() { ipt nft 4 -L OUTPUT -v -x -n | awk -v s="$1" '$NF == s { print $1 }'; }
+check "replies leave as RELATED to the original's conntrack entry ($(output_packets RELATED))" \
+	test "$(output_packets RELATED)" -gt 0
+expect_eq "no reply leaves as a NEW connection" "$(output_packets NEW)" 0
+expect_eq "no reply is INVALID to conntrack" "$(output_packets INVALID)" 0
+ipt nft 4 -F OUTPUT
+retire_tarpit_rules nft 4 >/dev/null
+
 # --- the classic demonstration (also what `make demo` shows)
 demo=$(bash "$TESTS_DIR/classic-demo.sh" 2 2>&1)
 echo "$demo"
