@@ -35,7 +35,3 @@ ensure_host_packages() {
 		|| die "could not install ${missing[*]} from the host's Debian mirror"
 }
 
-# Short stable hash of files' contents, for cache keys.
-content_hash() {
-	cat "$@" | sha256sum | cut -c1-12
-}
