@@ -7,6 +7,10 @@
 #   make check                       host tests + VM tests on every test kernel
 #   make bench                       benchmark against the C peer, REJECT, DROP
 #   make torture                     long tests beyond make check (10M fuzz runs)
+#   make install [DESTDIR=] [KDIR=]  module into /lib/modules/<release>/updates,
+#                                    depmod, extension + man page into the
+#                                    xtables directory and the man path
+#   make uninstall                   the reverse
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -23,6 +27,12 @@ export LLVM ?= 1
 endif
 
 .PHONY: all module shim clean check demo bench torture
+.PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
+
+# Where make install puts the module: the release of the kernel in KDIR.
+KRELEASE = $(shell cat "$(KDIR)/include/config/kernel.release" 2>/dev/null)
+INSTALL_MOD_DIR ?= updates
+DEPMOD ?= depmod
 
 all: module shim
 
@@ -32,6 +42,30 @@ module:
 
 shim:
 	$(MAKE) -C $(PWD_ABS)/iptables-ext
+
+install: install-module install-shim
+
+# The kernel's own modules_install: it places, strips, signs and compresses
+# the module as the kernel is configured to. depmod then makes the aliases
+# ipt_TARPIT / ip6t_TARPIT known, which is what loads the module by itself
+# on the first -j TARPIT rule.
+install-module: module
+	@[ -n "$(KRELEASE)" ] || { echo "xt_TARPIT: $(KDIR) has no include/config/kernel.release; is it a prepared kernel tree?" >&2; exit 1; }
+	$(MAKE) -C "$(KDIR)" M="$(PWD_ABS)" INSTALL_MOD_PATH="$(DESTDIR)" INSTALL_MOD_DIR="$(INSTALL_MOD_DIR)" DEPMOD=true modules_install
+	$(DEPMOD) $(if $(DESTDIR),-b "$(DESTDIR)") "$(KRELEASE)"
+
+install-shim:
+	$(MAKE) -C $(PWD_ABS)/iptables-ext install
+
+uninstall: uninstall-module uninstall-shim
+
+uninstall-module:
+	@[ -n "$(KRELEASE)" ] || { echo "xt_TARPIT: $(KDIR) has no include/config/kernel.release; pass KDIR=<the tree it was installed from>." >&2; exit 1; }
+	rm -f "$(DESTDIR)/lib/modules/$(KRELEASE)/$(INSTALL_MOD_DIR)"/xt_TARPIT.ko*
+	$(DEPMOD) $(if $(DESTDIR),-b "$(DESTDIR)") "$(KRELEASE)"
+
+uninstall-shim:
+	$(MAKE) -C $(PWD_ABS)/iptables-ext uninstall
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(PWD_ABS)" clean; fi

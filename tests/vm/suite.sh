@@ -1,13 +1,15 @@
 #!/bin/bash
 # The VM test suite, run as the guest's job by scripts/vm-run.
 # Usage: suite.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
-#                 <peer xt_TARPIT.ko> <dir of the peer's libxt_TARPIT.so>
+#                 <peer xt_TARPIT.ko> <dir of the peer's libxt_TARPIT.so> \
+#                 [<DESTDIR of a make install for this kernel>]
 set -uo pipefail
 module=$1
 shim_dir=$2
 XT_VARIANT_SHIM=$3
 peer_module=$4
 peer_shim=$5
+install_stage=${6:-}
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 
@@ -182,6 +184,11 @@ expect_eq "the attacker namespace has counters of its own, all zero" \
 	"$(in_attacker awk '{ sum += $2 } END { print (NR > 0 ? sum + 0 : "missing") }' /proc/net/xt_TARPIT)" 0
 check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
 check "/proc/net/xt_TARPIT is gone with the module" test ! -e /proc/net/xt_TARPIT
+
+# --- installed by make install: autoload on the first rule, modprobe aliases
+if [ -n "$install_stage" ]; then
+	source "$TESTS_DIR/install.sh" "$install_stage"
+fi
 
 # --- compatibility with xtables-addons, both ways
 bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"
