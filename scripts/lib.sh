@@ -35,3 +35,20 @@ ensure_host_packages() {
 		|| die "could not install ${missing[*]} from the host's Debian mirror"
 }
 
+
+# Install Debian packages into the toolchain chroot, only those missing.
+# For tools that do not build kernels (packaging, lintian): they are not
+# part of the toolchain stamp, so adding one never invalidates a kernel.
+ensure_chroot_packages() {
+	local missing
+	missing=$("$TOP/scripts/in-chroot" sh -c 'for p in "$@"; do
+		dpkg-query -W -f="\${Status}" "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+	done' sh "$@" | tr '\n' ' ')
+	[ -z "${missing// /}" ] && return 0
+	log "installing into the chroot: $missing"
+	"$TOP/scripts/in-chroot" sh -c "
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get -o Acquire::Check-Valid-Until=false update -qq &&
+		apt-get install -y -qq --no-install-recommends $missing >/dev/null" \
+		|| die "could not install $missing inside the $CHROOT_SUITE chroot from $DEBIAN_MIRROR"
+}
