@@ -11,6 +11,8 @@
 #                                    depmod, extension + man page into the
 #                                    xtables directory and the man path
 #   make uninstall                   the reverse
+#   make debs                        the Debian packages (DKMS + extension), lintian-checked
+#   make check-debian                install them in a Debian guest VM and test
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -26,7 +28,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench torture
+.PHONY: all module shim clean check demo bench torture debs check-debian
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
 # Where make install puts the module: the release of the kernel in KDIR.
@@ -81,6 +83,12 @@ demo:
 
 bench:
 	@$(PWD_ABS)/scripts/bench $(BENCH_FLAGS)
+
+debs:
+	@$(PWD_ABS)/scripts/build-debs
+
+check-debian:
+	@$(PWD_ABS)/scripts/check-debian
 
 torture:
 	@$(PWD_ABS)/scripts/fuzz --runs 10000000

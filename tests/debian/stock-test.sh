@@ -1,0 +1,71 @@
+#!/bin/bash
+# The Debian stock-kernel test (scripts/check-debian-stock): runs as the job
+# of the Debian forky environment booted on Debian's own, unmodified
+# vmlinuz, after apt installed our packages there and DKMS built the module
+# (rebuilding the Rust metadata Debian's headers lack). No insmod anywhere:
+# the module and netfilter's own modules load on demand.
+set -uo pipefail
+source "$(dirname "$0")/../vm/lib.sh"
+release=$(uname -r)
+echo "=== Debian stock kernel: $(cat /proc/version)"
+expect_eq "booted Debian's own kernel" "$(dpkg-query -S "/boot/vmlinuz-$release" 2>/dev/null | cut -d: -f1 | grep -c '^linux-')" 1
+check "dkms built and installed xt_TARPIT for $release" sh -c "dkms status xt-tarpit -k $release | grep -q ': installed'"
+check "xt_TARPIT is not loaded before any rule" sh -c '! grep -q "^xt_TARPIT " /proc/modules'
+
+add_rules() {
+	ipt "$1" "$2" -A INPUT -p tcp --dport 25 -j TARPIT &&
+		ipt "$1" "$2" -A INPUT -p tcp --dport 26 -j TARPIT --honeypot &&
+		ipt "$1" "$2" -A INPUT -p tcp --dport 27 -j TARPIT --reset
+}
+setup_network
+rule_packets=0
+for backend in legacy nft; do
+	for family in 4 6; do
+		check "[$backend ipv$family] -j TARPIT rules are accepted (modules load on demand)" \
+			add_rules $backend $family
+	done
+	check "[$backend] the rules loaded xt_TARPIT by themselves" grep -q '^xt_TARPIT ' /proc/modules
+	# Every reply of the wire table, field by field, and every silence.
+	in_attacker python3 "$TESTS_DIR/wire_tests.py" "stock-$backend" "$RESULTS"
+	for family in 4 6; do
+		retire_tarpit_rules $backend $family >/dev/null
+	done
+done
+
+# A real client stays stuck.
+for family in 4 6; do
+	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
+done
+for host in 10.0.0.1 fd00::1; do
+	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 25 "/tmp/hold-$host.report" &
+done
+sleep 20
+for host in 10.0.0.1 fd00::1; do
+	prefix=32
+	[[ $host == *:* ]] && prefix=128
+	expect_eq "a real client to $host connects" "$(cat "/tmp/hold-$host.report")" connected
+	socket=$(in_attacker ss -Htnoi dst "$host/$prefix" '( dport = :25 )')
+	echo "client socket after 20 s: $socket"
+	check "the client to $host is still ESTABLISHED, none of its data acknowledged" \
+		sh -c "grep -q '^ESTAB' <<<'$socket' && grep -q 'bytes_acked:1 ' <<<'$socket'"
+done
+kill $(jobs -p) 2>/dev/null
+wait 2>/dev/null
+for family in 4 6; do
+	retire_tarpit_rules nft $family >/dev/null
+done
+expect_eq "every segment that reached a TARPIT rule is counted once" "$(counters_total)" "$rule_packets"
+check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
+check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q "^xt_TARPIT " /proc/modules'
+check "and rmmod unloads it" rmmod xt_TARPIT
+
+dmesg | grep -i -E 'xt_TARPIT|taint|module verification'
+unexpected=$(dmesg | grep -i -E 'warn|error|fail|taint' | grep -v -E \
+	'loading out-of-tree module taints kernel|module verification failed: signature and/or required key missing|xt_TARPIT: (registered|unregistered)' \
+	| grep -i 'xt_TARPIT\|taint\|module' || true)
+expect_eq "dmesg has nothing about modules beyond the expected taint lines" "$unexpected" ""
+
+passed=$(grep -c '^PASS' "$RESULTS")
+failed=$(grep -c '^FAIL' "$RESULTS")
+echo "=== Debian stock kernel ($release): $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
