@@ -38,10 +38,14 @@ fake_tree "$scratch/norust" 'CONFIG_NET=y'
 expect_refusal "a kernel without CONFIG_RUST is refused" "$scratch/norust" "without Rust support"
 fake_tree "$scratch/nometa" 'CONFIG_RUST=y'
 expect_refusal "a tree without Rust metadata is refused" "$scratch/nometa" "no Rust metadata"
-fake_tree "$scratch/otherrustc" 'CONFIG_RUST=y' 'CONFIG_RUSTC_VERSION_TEXT="rustc 0.0.1 (built elsewhere)"'
-touch "$scratch/otherrustc/rust/libkernel.rmeta"
+# include/config/auto.conf has strings unquoted (as 6.12 and 7.2 write
+# it); older kernels quoted them.
+fake_tree "$scratch/otherrustc" 'CONFIG_RUST=y' 'CONFIG_RUSTC_VERSION_TEXT=rustc 0.0.1 (built elsewhere)'
+fake_tree "$scratch/otherrustc-quoted" 'CONFIG_RUST=y' 'CONFIG_RUSTC_VERSION_TEXT="rustc 0.0.1 (built elsewhere)"'
+touch "$scratch/otherrustc/rust/libkernel.rmeta" "$scratch/otherrustc-quoted/rust/libkernel.rmeta"
 if command -v rustc >/dev/null && command -v bindgen >/dev/null; then
-	expect_refusal "a kernel built by another rustc is refused" "$scratch/otherrustc" "built by 'rustc 0.0.1.*same rustc"
+	expect_refusal "a kernel built by another rustc is refused" "$scratch/otherrustc" "built by 'rustc 0.0.1 .built elsewhere.' but.*same rustc"
+	expect_refusal "a kernel built by another rustc is refused (quoted)" "$scratch/otherrustc-quoted" "built by 'rustc 0.0.1 .built elsewhere.' but.*same rustc"
 else
 	expect_refusal "missing rustc or bindgen is named" "$scratch/otherrustc" "(rustc|bindgen) is not in PATH"
 fi
