@@ -55,6 +55,32 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 expect_eq "every segment that reached a TARPIT rule is counted once" "$(counters_total)" "$rule_packets"
+
+# The README's SSH rule set (-m recent; Debian's kernel has xt_recent): the
+# first four connections a minute reach the service (here: none listens,
+# so the stack refuses them), the fifth is held by the tarpit.
+iptables -A INPUT -p tcp --dport 22 -m conntrack --ctstate ESTABLISHED -j ACCEPT
+iptables -A INPUT -p tcp --dport 22 --syn -m recent --name ssh --set
+iptables -A INPUT -p tcp --dport 22 -m recent --name ssh --rcheck --seconds 60 --hitcount 5 -j TARPIT
+iptables -A INPUT -p tcp --dport 22 -j ACCEPT
+outcomes=$(in_attacker python3 -c '
+import socket
+for attempt in range(5):
+    try:
+        client = socket.create_connection(("10.0.0.1", 22), timeout=5)
+        print("connected", end=" ")
+    except ConnectionRefusedError:
+        print("refused", end=" ")
+client.setblocking(False)
+client.send(b"SSH-2.0-bot\r\n")
+import time
+time.sleep(4)
+established = [l for l in open("/proc/net/tcp").read().splitlines()[1:] if l.split()[3] == "01"]
+print(len(established), end="")
+' 2>&1)
+expect_eq "SSH rule set: four connections reach the service, the fifth is held" "$outcomes" \
+	"refused refused refused refused connected 1"
+iptables -F INPUT
 check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
 check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q "^xt_TARPIT " /proc/modules'
 check "and rmmod unloads it" rmmod xt_TARPIT
