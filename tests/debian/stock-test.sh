@@ -76,7 +76,8 @@ client.setblocking(False)
 client.send(b"SSH-2.0-bot\r\n")
 import time
 time.sleep(4)
-established = [l for l in open("/proc/net/tcp").read().splitlines()[1:] if l.split()[3] == "01"]
+established = [l for l in open("/proc/net/tcp").read().splitlines()[1:]
+               if l.split()[2].endswith(":0016") and l.split()[3] == "01"]  # to port 22
 print(len(established), end="")
 ' 2>&1)
 expect_eq "SSH rule set: four connections reach the service, the fifth is held" "$outcomes" \
