@@ -6,7 +6,9 @@
 #   make demo                        boot a test VM and show the tarpit live
 #   make check                       host tests + VM tests on every test kernel
 #   make bench                       benchmark against the C peer, REJECT, DROP
-#   make torture                     long tests beyond make check (10M fuzz runs)
+#   make torture                     long tests beyond make check: 10M fuzz runs,
+#                                    1M hostile segments, floods, faults on
+#                                    the debug kernels (scripts/torture)
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -49,4 +51,4 @@ bench:
 	@$(PWD_ABS)/scripts/bench $(BENCH_FLAGS)
 
 torture:
-	@$(PWD_ABS)/scripts/fuzz --runs 10000000
+	@$(PWD_ABS)/scripts/torture $(TORTURE_FLAGS)

@@ -7,8 +7,8 @@
 # that names the target. The test kernels have no nat or mangle tables
 # (test.config), so the raw table stands in for "a table without INPUT".
 
-# refused NAME EXPECTED-DMESG COMMAND...: the command fails, the table it
-# touched is left empty, and dmesg gained a line matching EXPECTED-DMESG.
+# refused NAME EXPECTED-DMESG COMMAND...: the command fails with a message
+# and dmesg gained a line matching EXPECTED-DMESG ("-": no line expected).
 refused() {
 	local name=$1 pattern=$2 before error
 	shift 2
@@ -20,6 +20,8 @@ refused() {
 	error=$(head -n 1 /tmp/refusal)
 	if [ -z "$error" ]; then
 		fail "$name: refused without a message"
+	elif [ "$pattern" = - ]; then
+		pass "$name: refused ($error)"
 	elif [ "$(dmesg | grep -c -- "$pattern" || true)" -le "$before" ]; then
 		fail "$name: refused ($error) but dmesg has no new line matching '$pattern'"
 	else
@@ -28,7 +30,7 @@ refused() {
 }
 
 run_bad_config() {
-	local backend family tool variant rules_before rules_after
+	local backend family tool variant rules_before rules_after user_chain_line
 	local hook_line='TARPIT target: used from hooks'
 	local udp_line='xt_TARPIT: rule refused: TARPIT handles TCP only'
 	local mode_line='xt_TARPIT: rule refused: unknown TARPIT mode'
@@ -51,7 +53,11 @@ run_bad_config() {
 			# a user chain is checked against every chain that jumps to it
 			ipt $backend $family -N tarpit_from_output
 			ipt $backend $family -A OUTPUT -j tarpit_from_output
-			refused "$tag user chain reached from OUTPUT" "$hook_line" \
+			# (nft checks hooks of non-base chains when it validates the
+			# table, after the target's checks: EINVAL, no dmesg line)
+			user_chain_line=$hook_line
+			[ $backend = nft ] && user_chain_line=-
+			refused "$tag user chain reached from OUTPUT" "$user_chain_line" \
 				ipt $backend $family -A tarpit_from_output -p tcp -j TARPIT
 			ipt $backend $family -F OUTPUT
 			ipt $backend $family -X tarpit_from_output

@@ -7,7 +7,8 @@
 # that have it).
 # Usage: hostile.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
 #                   <dir with hostile and flood> <segments> <flood seconds> \
-#                   <unload cycles> <segments per fault case>
+#                   <unload cycles> <segments per fault case> [parts]
+# parts (for debugging): a subset of "bad_config input flood faults".
 set -uo pipefail
 MODULE=$1
 shim_dir=$2
@@ -45,13 +46,18 @@ settle_memory
 [ -w $kmemleak ] && echo clear >$kmemleak
 slab_baseline=$(meminfo_kb Slab)
 
+parts=" ${9:-bad_config input flood faults} "
 check "insmod succeeds" insmod "$MODULE"
-run_bad_config
-run_hostile_input legacy $((segments / 2)) 1
-run_hostile_input nft $((segments - segments / 2)) 2
-run_flood_unload "$flood_seconds" "$unload_cycles"
-run_route_faults "$fault_segments"
-run_alloc_faults "$fault_segments"
+[[ $parts == *" bad_config "* ]] && run_bad_config
+if [[ $parts == *" input "* ]]; then
+	run_hostile_input legacy $((segments / 2)) 1
+	run_hostile_input nft $((segments - segments / 2)) 2
+fi
+[[ $parts == *" flood "* ]] && run_flood_unload "$flood_seconds" "$unload_cycles"
+if [[ $parts == *" faults "* ]]; then
+	run_route_faults "$fault_segments"
+	run_alloc_faults "$fault_segments"
+fi
 
 echo "/proc/net/xt_TARPIT (since the last reload):"
 cat /proc/net/xt_TARPIT
