@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hostile.h"
@@ -94,7 +95,15 @@ static void send_batch(int fd, struct segment *segs, unsigned n)
 	}
 }
 
-static void print_summary(const struct tally *t, uint64_t count)
+static double now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void print_summary(const struct tally *t, uint64_t count, double seconds)
 {
 	uint64_t sent[2] = { 0, 0 }, replies = 0;
 	unsigned c;
@@ -107,10 +116,10 @@ static void print_summary(const struct tally *t, uint64_t count)
 	printf("hostile: sent=%" PRIu64 " sent4=%" PRIu64 " sent6=%" PRIu64 " replies=%" PRIu64
 	       " duplicates=%" PRIu64 " forbidden=%" PRIu64 " oversize=%" PRIu64 " unmatched=%" PRIu64
 	       " other_tcp=%" PRIu64 " icmp4=%" PRIu64 " icmp6=%" PRIu64 " other_frames=%" PRIu64
-	       " capture_drops=%" PRIu64 " max_ratio=%.4f max_reply=%u max_trigger=%u\n",
+	       " capture_drops=%" PRIu64 " max_ratio=%.4f max_reply=%u max_trigger=%u seconds=%.1f\n",
 	       count, sent[0], sent[1], replies, t->duplicates, t->forbidden, t->oversize,
 	       t->unmatched, t->other_tcp, t->icmp4, t->icmp6, t->other_frames, t->capture_drops,
-	       t->max_ratio, t->max_reply_len, t->max_trigger_len);
+	       t->max_ratio, t->max_reply_len, t->max_trigger_len, seconds);
 	for (c = 0; c < CASES; c++)
 		printf("case %-12s sent4=%" PRIu64 " sent6=%" PRIu64 " replies4=%" PRIu64
 		       " replies6=%" PRIu64 "\n", case_names[c], t->sent[c][0], t->sent[c][1],
@@ -126,6 +135,7 @@ int main(int argc, char **argv)
 	uint64_t count = 0, seed = 1, index = 0;
 	struct addrs a;
 	bool have_host = false, have_attacker = false;
+	double start;
 	int i, sender, capture;
 	unsigned n, k, tag;
 
@@ -146,6 +156,7 @@ int main(int argc, char **argv)
 	if (i != argc || !iface || !have_host || !have_attacker || !count)
 		usage();
 	rnd_seed(seed);
+	start = now_seconds();
 	capture = open_capture(iface);
 	sender = open_sender(iface);
 
@@ -167,7 +178,7 @@ int main(int argc, char **argv)
 	}
 	drain_capture(capture, triggers, &tally, 1000);
 	finish_capture(capture, &tally);
-	print_summary(&tally, count);
+	print_summary(&tally, count, now_seconds() - start);
 	return tally.duplicates || tally.forbidden || tally.oversize || tally.unmatched ||
 	       tally.other_tcp || tally.capture_drops;
 }
