@@ -57,7 +57,7 @@ run_flood_unload() { # run_flood_unload SECONDS CYCLES
 	# when the flood is accepted, or it is blind.
 	local needs_conntrack=(-m conntrack --ctstate INVALID -m comment --comment "needs conntrack")
 	iptables -w -A INPUT "${needs_conntrack[@]}"
-	local timeout listener
+	local timeout listener _
 	for timeout in syn_recv syn_sent close; do
 		echo 2 >/proc/sys/net/netfilter/nf_conntrack_tcp_timeout_$timeout
 	done
@@ -65,7 +65,10 @@ run_flood_unload() { # run_flood_unload SECONDS CYCLES
 	python3 -c 'import socket, time
 s = socket.socket(); s.bind(("10.0.0.1", 25)); s.listen(1); time.sleep(60)' &
 	listener=$!
-	sleep 1
+	for _ in $(seq 60); do # python starts slowly on the debug kernels
+		ss -Htln 'sport = :25' | grep -q . && break
+		sleep 0.5
+	done
 	iptables -w -A INPUT -p tcp --dport 25 -j ACCEPT
 	count=$(tracked_flood 6)
 	kill $listener
