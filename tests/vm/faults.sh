@@ -8,7 +8,21 @@
 # never reached TCP, which would have answered with an RST), and every
 # segment is counted as fail_route / fail_alloc.
 
-tx_packets() { cat /sys/class/net/veth0/statistics/tx_packets; }
+# TCP segments the host sent (replies, or an RST had the original reached
+# TCP), counted by an OUTPUT rule: other frames on veth0 (ND, MLD) do not
+# count.
+tx_packets() {
+	local family total=0
+	for family in 4 6; do
+		total=$((total + $(ipt nft $family -L OUTPUT -v -x -n | awk '/sent-back/ { print $1 }')))
+	done
+	echo "$total"
+}
+
+count_sent_back() {
+	ipt nft 4 -A OUTPUT -p tcp -m comment --comment sent-back
+	ipt nft 6 -A OUTPUT -p tcp -m comment --comment sent-back
+}
 
 # faulty_flood TAG FAMILY SRC-NET COUNT COUNTER: sends COUNT SYNs and
 # expects all of them to end in COUNTER with nothing sent back.
@@ -32,6 +46,7 @@ faulty_flood() {
 
 run_route_faults() { # run_route_faults COUNT
 	local count=$1 kind i=0
+	count_sent_back
 	iptables -w -A INPUT -p tcp --dport 25 -j TARPIT
 	ip6tables -w -A INPUT -p tcp --dport 25 -j TARPIT
 	for kind in unreachable blackhole prohibit; do
@@ -43,6 +58,8 @@ run_route_faults() { # run_route_faults COUNT
 	done
 	iptables -w -F INPUT
 	ip6tables -w -F INPUT
+	iptables -w -F OUTPUT
+	ip6tables -w -F OUTPUT
 }
 
 # Aims failslab at allocations made with the module on the stack.
@@ -73,6 +90,7 @@ run_alloc_faults() { # run_alloc_faults COUNT
 	fi
 	ip route add 100.90.0.0/16 via 10.0.0.2
 	ip -6 route add fd03::/64 via fd00::2
+	count_sent_back
 	iptables -w -A INPUT -p tcp --dport 25 -j TARPIT
 	ip6tables -w -A INPUT -p tcp --dport 25 -j TARPIT
 	failslab_on 100
@@ -93,6 +111,8 @@ run_alloc_faults() { # run_alloc_faults COUNT
 	failed=$(( $(counter fail_alloc) - before_alloc ))
 	answered=$(( $(counter reply_synack) - before_replies ))
 	sent_back=$(( $(tx_packets) - before_tx ))
+	iptables -w -F OUTPUT
+	ip6tables -w -F OUTPUT
 	echo "FAULTS [fault failslab 50%] segments=$count seen=$seen fail_alloc=$failed fail_route=$unroutable reply_synack=$answered sent_back=$sent_back"
 	check "[fault failslab 50%] some replies failed, some went out ($failed / $answered)" \
 		test "$failed" -gt 0 -a "$answered" -gt 0
