@@ -65,7 +65,7 @@ run_route_faults() { # run_route_faults COUNT
 # Aims failslab at allocations made with the module on the stack.
 failslab_on() { # failslab_on PROBABILITY
 	local fs=/sys/kernel/debug/failslab start size
-	read -r size start < <(awk '$1 == "xt_TARPIT" { print $2, $6 }' /proc/modules)
+	read -r size start <<<"$(awk '$1 == "xt_TARPIT" { print $2, $6 }' /proc/modules)"
 	echo 0 >$fs/verbose
 	echo N >$fs/task-filter
 	echo Y >$fs/ignore-gfp-wait
