@@ -6,13 +6,16 @@
 #   make demo                        boot a test VM and show the tarpit live
 #   make check                       host tests + VM tests on every test kernel
 #   make bench                       benchmark against the C peer, REJECT, DROP
-#   make torture                     long tests beyond make check (10M fuzz runs)
+#   make torture                     long tests beyond make check: 10M fuzz runs,
+#                                    1M hostile segments, floods, faults on
+#                                    the debug kernels (scripts/torture)
 #   make install [DESTDIR=] [KDIR=]  module into /lib/modules/<release>/updates,
 #                                    depmod, extension + man page into the
 #                                    xtables directory and the man path
 #   make uninstall                   the reverse
 #   make debs                        the Debian packages (DKMS + extension), lintian-checked
 #   make check-debian                install them in a Debian guest VM and test
+#   make check-debian-stock          the same on Debian forky's stock kernel, no rebuild
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -28,7 +31,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench torture debs check-debian
+.PHONY: all module shim clean check demo bench torture debs check-debian check-debian-stock
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
 # Where make install puts the module: the release of the kernel in KDIR.
@@ -90,5 +93,8 @@ debs:
 check-debian:
 	@$(PWD_ABS)/scripts/check-debian
 
+check-debian-stock:
+	@$(PWD_ABS)/scripts/check-debian-stock
+
 torture:
-	@$(PWD_ABS)/scripts/fuzz --runs 10000000
+	@$(PWD_ABS)/scripts/torture $(TORTURE_FLAGS)
