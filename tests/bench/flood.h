@@ -59,31 +59,8 @@ extern const char *prog;
 void die_errno(const char *what) __attribute__((noreturn));
 void die(const char *msg) __attribute__((noreturn));
 
-/* ---- byte helpers (frames are not aligned: IP starts at offset 14) ---- */
-
-static inline void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-static inline uint16_t get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+/* ---- byte helpers: ../common/bytes.h ---- */
+#include "../common/bytes.h"
 
 /* ---- frame.c: building the frame pool ---- */
 
