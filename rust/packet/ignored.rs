@@ -32,11 +32,13 @@ pub enum Ignored {
     /// An acknowledgement number that does not fit the SYN-ACK we would
     /// have sent: a blind spoofer (or a reflection attempt), not a peer.
     FailedValidation,
+    /// Over the rule's reply budget (`--limit`, `--limit-global`).
+    RateLimited,
 }
 
 impl Ignored {
     /// All reasons, in counter order.
-    pub const ALL: [Ignored; 13] = [
+    pub const ALL: [Ignored; 14] = [
         Ignored::Truncated,
         Ignored::Malformed,
         Ignored::Fragment,
@@ -50,6 +52,7 @@ impl Ignored {
         Ignored::NoSynNoAck,
         Ignored::SynFin,
         Ignored::FailedValidation,
+        Ignored::RateLimited,
     ];
 
     /// Short name for counters and logs.
@@ -68,6 +71,7 @@ impl Ignored {
             Ignored::NoSynNoAck => "no_syn_no_ack",
             Ignored::SynFin => "syn_fin",
             Ignored::FailedValidation => "failed_validation",
+            Ignored::RateLimited => "rate_limited",
         }
     }
 }

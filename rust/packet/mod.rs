@@ -10,18 +10,24 @@
 
 mod checksum;
 mod ignored;
+pub mod limiter;
 mod mode;
 mod reply;
+mod rule;
 mod segment;
 
 pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mode::{Mode, TARGET_DATA_SIZE};
 pub use reply::{
-    decide, write_reply, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, REPLY_MAX_LEN,
-    TARPIT_SYNACK_WINDOW,
+    decide, write_reply, Mimic, Reply, ReplyKind, Settings, TcpOptions, HONEYPOT_WINDOW,
+    REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
+};
+pub use rule::{
+    RuleError, RuleOptions, FLAG_MIMIC, FLAG_NO_VALIDATE, FLAG_SYNACK_WINDOW, LIMIT_MAX,
+    TARGET_DATA_SIZE_V1,
 };
 pub use segment::{
-    parse, Addresses, Family, Segment, TcpFlags, HEADERS_MAX, TUPLE_MAX, IPV4_HEADER_LEN, IPV6_HEADER_LEN,
-    TCP_HEADER_LEN,
+    parse, Addresses, Family, Segment, SynOptions, TcpFlags, HEADERS_MAX, TUPLE_MAX, IPV4_HEADER_LEN,
+    IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX,
 };

@@ -4,7 +4,9 @@
 //! headers: IPv4 or IPv6, then TCP, no options, no payload.
 
 use super::checksum::{ipv4_header_checksum, tcp_checksum};
-use super::segment::{Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN};
+use super::segment::{
+    Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX,
+};
 use super::{Ignored, Mode};
 
 /// Default window of the SYN-ACK in `--tarpit` mode (module parameter
@@ -39,6 +41,169 @@ pub struct Settings {
     /// data, so a real peer's acknowledgement number never moves past it,
     /// and a blind spoofer has one chance in 2^32 to hit it.
     pub validate: bool,
+    /// Shape SYN-ACKs like the local TCP stack's (`--mimic`).
+    pub mimic: Option<Mimic>,
+}
+
+/// What the local TCP stack would put in its own SYN-ACK, for `--mimic`:
+/// the glue reads it from the packet's route and the namespace's sysctls.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Mimic {
+    /// The MSS the stack advertises on this route (`dst_metric_advmss`).
+    pub advmss: u16,
+    /// The receive space a new connection starts with: what the stack
+    /// rounds down to a multiple of the MSS for the SYN-ACK's window.
+    pub receive_space: u32,
+    /// The largest receive buffer a connection may grow to (the larger of
+    /// `tcp_rmem[2]` and `rmem_max`), which sets the window scale.
+    pub receive_space_max: u32,
+    /// Our timestamp value (a per-connection offset plus a millisecond
+    /// clock, as Linux does).
+    pub timestamp: u32,
+    /// IPv6 flow label (20 bits; Linux sets one on every SYN-ACK).
+    pub flow_label: u32,
+}
+
+/// Bytes of the timestamp option as Linux aligns it (two NOPs or the SACK
+/// permitted option in front): what it takes off the MSS for the window.
+const TIMESTAMP_ALIGNED_LEN: u16 = 12;
+/// Largest window scale shift (RFC 7323).
+const WINDOW_SCALE_MAX: u32 = 14;
+
+impl Mimic {
+    /// The stack's SYN-ACK window when `timestamps` are on: the receive
+    /// space rounded down to a multiple of the MSS left for data, capped to
+    /// what the field holds (tcp_select_initial_window()).
+    fn window(&self, timestamps: bool) -> u16 {
+        let mss = u32::from(self.advmss.saturating_sub(if timestamps { TIMESTAMP_ALIGNED_LEN } else { 0 }));
+        let space = self.receive_space;
+        let rounded = if mss != 0 && space > mss { space - space % mss } else { space };
+        rounded.min(u32::from(u16::MAX)) as u16
+    }
+
+    /// The stack's window scale shift: enough for the largest receive
+    /// buffer, at most 14.
+    fn window_scale(&self, window: u16) -> u8 {
+        let space = self
+            .receive_space_max
+            .max(u32::from(window))
+            .min(u32::from(u16::MAX) << WINDOW_SCALE_MAX);
+        let log2 = 31u32.saturating_sub(space.leading_zeros());
+        log2.saturating_sub(15).min(WINDOW_SCALE_MAX) as u8
+    }
+}
+
+/// TCP options of a reply, as written on the wire.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct TcpOptions {
+    bytes: [u8; TCP_OPTIONS_MAX],
+    length: usize,
+}
+
+impl TcpOptions {
+    /// No options.
+    pub const NONE: TcpOptions = TcpOptions {
+        bytes: [0; TCP_OPTIONS_MAX],
+        length: 0,
+    };
+
+    /// The option bytes (a multiple of four).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.length]
+    }
+
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes[self.length..self.length + bytes.len()].copy_from_slice(bytes);
+        self.length += bytes.len();
+    }
+}
+
+/// Which options a mimicking SYN-ACK carries.
+#[derive(Clone, Copy)]
+struct OptionSet {
+    mss: bool,
+    sack: bool,
+    timestamps: bool,
+    window_scale: bool,
+}
+
+impl OptionSet {
+    fn length(self) -> usize {
+        let mut length = 0;
+        if self.mss {
+            length += 4;
+        }
+        if self.timestamps {
+            length += 12;
+        } else if self.sack {
+            length += 4;
+        }
+        if self.window_scale {
+            length += 4;
+        }
+        length
+    }
+
+    /// Drops the option Linux would miss least, to shorten the reply.
+    fn without_one(self) -> Option<OptionSet> {
+        let mut set = self;
+        if set.window_scale {
+            set.window_scale = false;
+        } else if set.sack {
+            set.sack = false;
+        } else if set.timestamps {
+            set.timestamps = false;
+        } else if set.mss {
+            set.mss = false;
+        } else {
+            return None;
+        }
+        Some(set)
+    }
+}
+
+/// The options, window and flow label of a SYN-ACK that mimics the local
+/// stack's answer to `segment`: the options Linux sends in the order it
+/// writes them (MSS; SACK permitted and timestamps packed together; NOP and
+/// window scale), each only when the SYN offered it, as long as the reply
+/// stays no longer than the SYN.
+fn mimic_synack(segment: &Segment, mimic: &Mimic, network_len: usize) -> (TcpOptions, u16, u32) {
+    let offered = segment.syn_options;
+    let mut set = OptionSet {
+        mss: true,
+        sack: offered.sack_permitted,
+        timestamps: offered.timestamp.is_some(),
+        window_scale: offered.window_scale.is_some(),
+    };
+    while network_len + TCP_HEADER_LEN + set.length() > segment.length {
+        match set.without_one() {
+            Some(shorter) => set = shorter,
+            None => break,
+        }
+    }
+    let window = mimic.window(set.timestamps);
+    let mut options = TcpOptions::NONE;
+    if set.mss {
+        let mss = mimic.advmss.to_be_bytes();
+        options.push(&[2, 4, mss[0], mss[1]]);
+    }
+    if set.timestamps {
+        if set.sack {
+            options.push(&[4, 2]);
+        } else {
+            options.push(&[1, 1]);
+        }
+        options.push(&[8, 10]);
+        options.push(&mimic.timestamp.to_be_bytes());
+        options.push(&offered.timestamp.unwrap_or(0).to_be_bytes());
+    } else if set.sack {
+        options.push(&[1, 1, 4, 2]);
+    }
+    if set.window_scale {
+        options.push(&[1, 3, 3, mimic.window_scale(window)]);
+    }
+    let flow_label = (mimic.flow_label & 0x000f_ffff).max(1);
+    (options, window, flow_label)
 }
 
 impl Settings {
@@ -49,6 +214,7 @@ impl Settings {
             isn,
             tarpit_synack_window: TARPIT_SYNACK_WINDOW,
             validate: false,
+            mimic: None,
         }
     }
 
@@ -64,14 +230,13 @@ impl Settings {
 /// (44 segments of 1460 bytes), so the peer sends its first data.
 pub const HONEYPOT_WINDOW: u16 = 64240;
 
-/// Longest reply [`write_reply`] writes: an IPv6 header and a TCP header.
-pub const REPLY_MAX_LEN: usize = IPV6_HEADER_LEN + TCP_HEADER_LEN;
+/// Longest reply [`write_reply`] writes: an IPv6 header and a TCP header
+/// with options.
+pub const REPLY_MAX_LEN: usize = IPV6_HEADER_LEN + TCP_HEADER_LEN + TCP_OPTIONS_MAX;
 
 /// IPv4 flags/fragment-offset field with only "don't fragment" set.
 const IPV4_DONT_FRAGMENT: u16 = 0x4000;
 const IP_PROTOCOL_TCP: u8 = 6;
-/// TCP data offset of a header without options, in the high nibble.
-const TCP_DATA_OFFSET_NO_OPTIONS: u8 = ((TCP_HEADER_LEN / 4) as u8) << 4;
 
 /// The kind of a reply, for counters.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -97,18 +262,32 @@ pub struct Reply {
     pub ack: u32,
     /// Advertised window.
     pub window: u16,
+    /// TCP options (only a `--mimic` SYN-ACK has any).
+    pub options: TcpOptions,
+    /// IPv6 flow label (zero unless `--mimic`).
+    pub flow_label: u32,
 }
 
 impl Reply {
-    fn syn_ack(segment: &Segment, isn: u32, window: u16) -> Reply {
-        Reply {
+    fn syn_ack(segment: &Segment, settings: &Settings, window: u16) -> Reply {
+        let mut reply = Reply {
             kind: ReplyKind::SynAck,
             flags: TcpFlags::SYN.with(TcpFlags::ACK),
-            seq: isn,
+            seq: settings.isn,
             // The SYN only: data riding on a SYN is not accepted.
             ack: segment.seq.wrapping_add(1),
             window,
+            options: TcpOptions::NONE,
+            flow_label: 0,
+        };
+        if let Some(mimic) = &settings.mimic {
+            let network_len = match segment.addresses {
+                Addresses::V4 { .. } => IPV4_HEADER_LEN,
+                Addresses::V6 { .. } => IPV6_HEADER_LEN,
+            };
+            (reply.options, reply.window, reply.flow_label) = mimic_synack(segment, mimic, network_len);
         }
+        reply
     }
 
     fn ack(segment: &Segment, ack: u32, window: u16) -> Reply {
@@ -119,6 +298,8 @@ impl Reply {
             seq: segment.ack,
             ack,
             window,
+            options: TcpOptions::NONE,
+            flow_label: 0,
         }
     }
 
@@ -133,6 +314,8 @@ impl Reply {
                 seq: segment.ack,
                 ack: 0,
                 window: 0,
+                options: TcpOptions::NONE,
+                flow_label: 0,
             }
         } else {
             Reply {
@@ -141,6 +324,8 @@ impl Reply {
                 seq: 0,
                 ack: segment.seq.wrapping_add(segment.sequence_length()),
                 window: 0,
+                options: TcpOptions::NONE,
+                flow_label: 0,
             }
         }
     }
@@ -148,7 +333,6 @@ impl Reply {
 
 /// Decides the answer to `segment` under `mode`.
 pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Reply, Ignored> {
-    let isn = settings.isn;
     let flags = segment.flags;
     let syn = flags.contains(TcpFlags::SYN);
     let ack = flags.contains(TcpFlags::ACK);
@@ -162,7 +346,7 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
     match mode {
         Mode::Tarpit => match (syn, ack) {
             _ if fin => Err(Ignored::Fin),
-            (true, false) => Ok(Reply::syn_ack(segment, isn, settings.tarpit_synack_window)),
+            (true, false) => Ok(Reply::syn_ack(segment, settings, settings.tarpit_synack_window)),
             // A SYN-ACK we never asked for: someone spoofs our address.
             (true, true) => Ok(Reply::reset(segment)),
             (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
@@ -174,7 +358,7 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
             _ if fin && !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Cannot close gracefully without state: be abrupt.
             _ if fin => Ok(Reply::reset(segment)),
-            (true, false) => Ok(Reply::syn_ack(segment, isn, HONEYPOT_WINDOW)),
+            (true, false) => Ok(Reply::syn_ack(segment, settings, HONEYPOT_WINDOW)),
             (true, true) => Ok(Reply::reset(segment)),
             (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Take the data (so the peer goes on to its next step), send none.
@@ -191,7 +375,7 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
 
 /// Writes the reply to `segment` (network and TCP headers, checksums
 /// included) into `out`, with `hop_limit` as TTL / hop limit. Returns the
-/// number of bytes written: 40 for IPv4, 60 for IPv6.
+/// number of bytes written: 40 for IPv4, 60 for IPv6, plus the options.
 pub fn write_reply(
     segment: &Segment,
     reply: &Reply,
@@ -199,12 +383,13 @@ pub fn write_reply(
     out: &mut [u8; REPLY_MAX_LEN],
 ) -> usize {
     let addresses = segment.addresses.reversed();
+    let tcp_len = TCP_HEADER_LEN + reply.options.as_bytes().len();
     let network_len = match addresses {
         Addresses::V4 { source, destination } => {
             let header = &mut out[..IPV4_HEADER_LEN];
             header.fill(0);
             header[0] = 0x45;
-            header[2..4].copy_from_slice(&((IPV4_HEADER_LEN + TCP_HEADER_LEN) as u16).to_be_bytes());
+            header[2..4].copy_from_slice(&((IPV4_HEADER_LEN + tcp_len) as u16).to_be_bytes());
             header[6..8].copy_from_slice(&IPV4_DONT_FRAGMENT.to_be_bytes());
             header[8] = hop_limit;
             header[9] = IP_PROTOCOL_TCP;
@@ -217,8 +402,8 @@ pub fn write_reply(
         Addresses::V6 { source, destination } => {
             let header = &mut out[..IPV6_HEADER_LEN];
             header.fill(0);
-            header[0] = 0x60;
-            header[4..6].copy_from_slice(&(TCP_HEADER_LEN as u16).to_be_bytes());
+            header[0..4].copy_from_slice(&(0x6000_0000 | (reply.flow_label & 0x000f_ffff)).to_be_bytes());
+            header[4..6].copy_from_slice(&(tcp_len as u16).to_be_bytes());
             header[6] = IP_PROTOCOL_TCP;
             header[7] = hop_limit;
             header[8..24].copy_from_slice(&source);
@@ -226,16 +411,17 @@ pub fn write_reply(
             IPV6_HEADER_LEN
         }
     };
-    let tcp = &mut out[network_len..network_len + TCP_HEADER_LEN];
+    let tcp = &mut out[network_len..network_len + tcp_len];
     tcp.fill(0);
     tcp[0..2].copy_from_slice(&segment.destination_port.to_be_bytes());
     tcp[2..4].copy_from_slice(&segment.source_port.to_be_bytes());
     tcp[4..8].copy_from_slice(&reply.seq.to_be_bytes());
     tcp[8..12].copy_from_slice(&reply.ack.to_be_bytes());
-    tcp[12] = TCP_DATA_OFFSET_NO_OPTIONS;
+    tcp[12] = ((tcp_len / 4) as u8) << 4;
     tcp[13] = reply.flags.0;
     tcp[14..16].copy_from_slice(&reply.window.to_be_bytes());
+    tcp[TCP_HEADER_LEN..].copy_from_slice(reply.options.as_bytes());
     let checksum = tcp_checksum(&addresses, tcp);
     tcp[16..18].copy_from_slice(&checksum.to_be_bytes());
-    network_len + TCP_HEADER_LEN
+    network_len + tcp_len
 }

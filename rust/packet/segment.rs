@@ -11,10 +11,13 @@ pub const IPV4_HEADER_LEN: usize = 20;
 pub const IPV6_HEADER_LEN: usize = 40;
 /// Bytes of a TCP header without options.
 pub const TCP_HEADER_LEN: usize = 20;
+/// Most bytes of TCP options a header can carry.
+pub const TCP_OPTIONS_MAX: usize = 40;
 /// How many leading bytes of a packet [`parse`] needs at most: the longest
-/// network header it accepts plus the fixed TCP header. Callers copy
-/// `min(packet length, HEADERS_MAX)` bytes.
-pub const HEADERS_MAX: usize = IPV6_HEADER_LEN + TCP_HEADER_LEN;
+/// network header it accepts plus the longest TCP header (options are read
+/// from SYNs, for `--mimic`). Callers copy `min(packet length, HEADERS_MAX)`
+/// bytes.
+pub const HEADERS_MAX: usize = IPV6_HEADER_LEN + TCP_HEADER_LEN + TCP_OPTIONS_MAX;
 
 const IP_PROTOCOL_TCP: u8 = 6;
 /// IPv4 flags/fragment offset field: "more fragments" and the offset.
@@ -145,6 +148,59 @@ pub struct Segment {
     pub tcp_offset: usize,
     /// Bytes of TCP payload the network header says follow the TCP header.
     pub payload_len: usize,
+    /// Bytes of the whole segment, network header included.
+    pub length: usize,
+    /// The options of a SYN that `--mimic` answers (empty for other
+    /// segments).
+    pub syn_options: SynOptions,
+}
+
+/// The TCP options of a SYN that shape a SYN-ACK.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct SynOptions {
+    /// Maximum segment size (kind 2).
+    pub mss: Option<u16>,
+    /// Window scale shift (kind 3).
+    pub window_scale: Option<u8>,
+    /// SACK permitted (kind 4).
+    pub sack_permitted: bool,
+    /// Timestamp value (kind 8), echoed back as our TSecr.
+    pub timestamp: Option<u32>,
+}
+
+impl SynOptions {
+    /// Reads the options of a TCP header, as far as they are well formed:
+    /// parsing stops at the end-of-list option or at the first option whose
+    /// length is impossible; an option of a known kind with the wrong length
+    /// is skipped, as Linux does.
+    pub fn parse(mut options: &[u8]) -> SynOptions {
+        let mut found = SynOptions::default();
+        while let Some(&kind) = options.first() {
+            match kind {
+                0 => break,
+                1 => {
+                    options = &options[1..];
+                    continue;
+                }
+                _ => {}
+            }
+            let Some(&length) = options.get(1) else { break };
+            let length = usize::from(length);
+            if length < 2 || length > options.len() {
+                break;
+            }
+            let body = &options[2..length];
+            match (kind, body.len()) {
+                (2, 2) => found.mss = Some(be16(body, 0)),
+                (3, 1) => found.window_scale = Some(body[0]),
+                (4, 0) => found.sack_permitted = true,
+                (8, 8) => found.timestamp = Some(be32(body, 0)),
+                _ => {}
+            }
+            options = &options[length..];
+        }
+        found
+    }
 }
 
 /// Longest [`Segment::tuple`]: two IPv6 addresses and two ports.
@@ -293,15 +349,24 @@ fn parse_tcp(
     if header_len > tcp_len {
         return Err(Ignored::Truncated);
     }
+    let flags = TcpFlags(tcp[13]);
+    let syn_options = if flags.contains(TcpFlags::SYN) && header_len > TCP_HEADER_LEN {
+        let end = (offset + header_len).min(headers.len());
+        SynOptions::parse(&headers[offset + TCP_HEADER_LEN..end])
+    } else {
+        SynOptions::default()
+    };
     Ok(Segment {
         addresses,
         source_port: be16(tcp, 0),
         destination_port: be16(tcp, 2),
         seq: be32(tcp, 4),
         ack: be32(tcp, 8),
-        flags: TcpFlags(tcp[13]),
+        flags,
         window: be16(tcp, 14),
         tcp_offset: offset,
         payload_len: tcp_len - header_len,
+        length: offset + tcp_len,
+        syn_options,
     })
 }

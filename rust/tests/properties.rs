@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, Settings, REPLY_MAX_LEN};
+use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mimic, Mode, Settings, REPLY_MAX_LEN};
 
 fn modes() -> impl Strategy<Value = Mode> {
     prop_oneof![Just(Mode::Tarpit), Just(Mode::Honeypot), Just(Mode::Reset)]
@@ -14,19 +14,41 @@ fn modes() -> impl Strategy<Value = Mode> {
 
 fn probes() -> impl Strategy<Value = Probe> {
     (any::<bool>(), any::<u16>(), any::<u16>(), any::<u32>(), any::<u32>(), any::<u8>(), any::<u16>(),
-     proptest::collection::vec(any::<u8>(), 0..200))
-        .prop_map(|(v6, sport, dport, seq, ack, flags, window, payload)| Probe {
-            v6, sport, dport, seq, ack, flags, window, payload,
+     proptest::collection::vec(any::<u8>(), 0..200), proptest::collection::vec(any::<u8>(), 0..=40))
+        .prop_map(|(v6, sport, dport, seq, ack, flags, window, payload, mut options)| {
+            options.truncate(options.len() / 4 * 4);
+            Probe { v6, sport, dport, seq, ack, flags, window, payload, options }
         })
+}
+
+/// Settings of a `--mimic` rule, from arbitrary stack values.
+fn mimic_settings(values: [u32; 4]) -> Settings {
+    Settings {
+        mimic: Some(Mimic {
+            advmss: values[0] as u16,
+            receive_space: values[1],
+            receive_space_max: values[2],
+            timestamp: values[3],
+            flow_label: values[3].rotate_left(7),
+        }),
+        ..Settings::with_isn(values[3] ^ 0x5a5a_5a5a)
+    }
 }
 
 /// Runs the whole core on `packet`; checks every property of a reply.
 fn check_core(mode: Mode, family: Family, packet: &[u8], packet_len: usize) -> Result<Option<Fields>, TestCaseError> {
+    check_core_with(mode, family, packet, packet_len, &Settings::with_isn(0x0102_0304))
+}
+
+/// [`check_core`] under `settings`; replies carry options only with mimic.
+fn check_core_with(
+    mode: Mode, family: Family, packet: &[u8], packet_len: usize, settings: &Settings,
+) -> Result<Option<Fields>, TestCaseError> {
     let segment = match parse(family, packet, packet_len) {
         Ok(segment) => segment,
         Err(_) => return Ok(None),
     };
-    let reply = match decide(mode, &segment, &Settings::with_isn(0x0102_0304)) {
+    let reply = match decide(mode, &segment, settings) {
         Ok(reply) => reply,
         Err(_) => return Ok(None),
     };
@@ -36,7 +58,9 @@ fn check_core(mode: Mode, family: Family, packet: &[u8], packet_len: usize) -> R
     let fields = read(&out[..length]);
     prop_assert!(fields.ip_checksum_ok);
     prop_assert!(fields.tcp_checksum_ok);
-    prop_assert_eq!(fields.data_offset, 20);
+    if settings.mimic.is_none() || segment.flags.0 & (SYN | ACK) != SYN {
+        prop_assert_eq!(fields.data_offset, 20);
+    }
     prop_assert!(segment.flags.0 & RST == 0, "answered a RST");
     Ok(Some(fields))
 }
@@ -52,6 +76,18 @@ proptest! {
         let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
         check_core(mode, family, &bytes, bytes.len() + extra)?;
         check_core(mode, family, &bytes, bytes.len())?;
+    }
+
+    #[test]
+    fn mimic_replies_verify_and_are_never_longer(
+        mode in modes(), probe in probes(), values in any::<[u32; 4]>(), cut in any::<usize>(),
+    ) {
+        let packet = probe.packet();
+        let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+        let settings = mimic_settings(values);
+        check_core_with(mode, family, &packet, packet.len(), &settings)?;
+        let keep = packet.len() - cut % packet.len().min(48);
+        check_core_with(mode, family, &packet[..keep], keep, &settings)?;
     }
 
     #[test]

@@ -18,7 +18,7 @@
 use libfuzzer_sys::fuzz_target;
 use tarpit_packet::{
     decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mode,
-    Settings, REPLY_MAX_LEN,
+    Mimic, Settings, REPLY_MAX_LEN,
 };
 
 const TCP_FLAG_RST: u8 = 0x04;
@@ -83,6 +83,13 @@ fuzz_target!(|data: &[u8]| {
         isn,
         tarpit_synack_window: u16::from_be_bytes([extra, selector]),
         validate: isn & 1 == 1,
+        mimic: (isn & 2 == 2).then(|| Mimic {
+            advmss: u16::from_be_bytes([selector, extra]),
+            receive_space: isn.rotate_left(3),
+            receive_space_max: isn.rotate_left(11),
+            timestamp: isn ^ 0xdead_beef,
+            flow_label: isn >> 7,
+        }),
     };
     let decision = decide(mode, &segment, &settings);
     let flags_in = tcp_in[13];
@@ -103,19 +110,25 @@ fuzz_target!(|data: &[u8]| {
     // Garbage in the buffer, so that a field left unwritten shows.
     let mut out = [extra ^ 0xff; REPLY_MAX_LEN];
     let len = write_reply(&segment, &reply, hop_limit, &mut out);
+    // `packet_len` plays the skb's length (the slice, its headers).
     assert!(
-        len <= packet.len(),
-        "reply of {len} bytes to a packet slice of {}",
-        packet.len()
+        len <= packet_len,
+        "reply of {len} bytes to a packet of {packet_len}"
     );
+    if options_free(&reply) {
+        assert!(len <= packet.len(), "reply of {len} bytes to a packet slice of {}", packet.len());
+    }
     let written = &out[..len];
+    let options_len = reply.options.as_bytes().len();
+    assert!(options_len % 4 == 0 && options_len <= 40, "options of {options_len} bytes");
+    let tcp_len = 20 + options_len;
 
     let (ip_len, addresses) = match family {
         Family::Ipv4 => {
-            assert_eq!(len, 40, "IPv4 reply length");
+            assert_eq!(len, 20 + tcp_len, "IPv4 reply length");
             let ip = &written[..20];
             assert_eq!(ip[0], 0x45, "version and header length");
-            assert_eq!(be16(ip, 2), 40, "total length");
+            assert_eq!(usize::from(be16(ip, 2)), 20 + tcp_len, "total length");
             assert_eq!(be16(ip, 6) & 0x3fff, 0, "fragment bits");
             assert_eq!(ip[8], hop_limit, "TTL");
             assert_eq!(ip[9], 6, "protocol");
@@ -136,10 +149,10 @@ fuzz_target!(|data: &[u8]| {
             )
         }
         Family::Ipv6 => {
-            assert_eq!(len, 60, "IPv6 reply length");
+            assert_eq!(len, 40 + tcp_len, "IPv6 reply length");
             let ip = &written[..40];
             assert_eq!(ip[0] >> 4, 6, "version");
-            assert_eq!(be16(ip, 4), 20, "payload length");
+            assert_eq!(usize::from(be16(ip, 4)), tcp_len, "payload length");
             assert_eq!(ip[6], 6, "next header");
             assert_eq!(ip[7], hop_limit, "hop limit");
             assert_eq!(ip[8..24], packet[24..40], "source = their destination");
@@ -159,8 +172,12 @@ fuzz_target!(|data: &[u8]| {
     };
 
     let tcp = &written[ip_len..];
-    assert_eq!(tcp.len(), 20, "TCP header length");
-    assert_eq!(tcp[12] >> 4, 5, "data offset");
+    assert_eq!(tcp.len(), tcp_len, "TCP header length");
+    assert_eq!(usize::from(tcp[12] >> 4) * 4, tcp_len, "data offset");
+    assert_eq!(&tcp[20..], reply.options.as_bytes(), "options");
+    if options_len > 0 {
+        assert_eq!(reply.flags.0, 0x12, "options on a reply other than a SYN-ACK");
+    }
     assert_eq!(
         tcp[0..2],
         tcp_in[2..4],
@@ -175,9 +192,12 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(be16(tcp, 2), segment.source_port, "destination port");
     assert_eq!(tcp[13], reply.flags.0, "flags");
     assert_eq!(tcp_checksum(&addresses, tcp), 0, "TCP checksum");
+    let tcp_len_bytes = (tcp_len as u16).to_be_bytes();
+    let ipv4_pseudo = [0, 6, tcp_len_bytes[0], tcp_len_bytes[1]];
+    let ipv6_pseudo = [0, 0, tcp_len_bytes[0], tcp_len_bytes[1], 0, 0, 0, 6];
     let pseudo_header: &[u8] = match family {
-        Family::Ipv4 => &[0, 6, 0, 20],
-        Family::Ipv6 => &[0, 0, 0, 20, 0, 0, 0, 6],
+        Family::Ipv4 => &ipv4_pseudo,
+        Family::Ipv6 => &ipv6_pseudo,
     };
     let (source, destination) = match family {
         Family::Ipv4 => (&written[12..16], &written[16..20]),
@@ -189,3 +209,8 @@ fuzz_target!(|data: &[u8]| {
         "TCP checksum"
     );
 });
+
+/// Whether a reply is headers only (every reply but a `--mimic` SYN-ACK).
+fn options_free(reply: &tarpit_packet::Reply) -> bool {
+    reply.options.as_bytes().is_empty()
+}

@@ -52,11 +52,13 @@ pub struct Probe {
     pub flags: u8,
     pub window: u16,
     pub payload: Vec<u8>,
+    /// TCP options, a multiple of four bytes.
+    pub options: Vec<u8>,
 }
 
 impl Probe {
     pub fn new(v6: bool, flags: u8) -> Self {
-        Probe { v6, sport: 40001, dport: 25, seq: 0x1000_0000, ack: 0x2000_0000, flags, window: 29200, payload: vec![] }
+        Probe { v6, sport: 40001, dport: 25, seq: 0x1000_0000, ack: 0x2000_0000, flags, window: 29200, payload: vec![], options: vec![] }
     }
 
     pub fn tcp(&self) -> Vec<u8> {
@@ -65,10 +67,11 @@ impl Probe {
         t.extend_from_slice(&self.dport.to_be_bytes());
         t.extend_from_slice(&self.seq.to_be_bytes());
         t.extend_from_slice(&self.ack.to_be_bytes());
-        t.push(5 << 4);
+        t.push((((20 + self.options.len()) / 4) as u8) << 4);
         t.push(self.flags);
         t.extend_from_slice(&self.window.to_be_bytes());
         t.extend_from_slice(&[0, 0, 0, 0]);
+        t.extend_from_slice(&self.options);
         t.extend_from_slice(&self.payload);
         let (src, dst): (&[u8], &[u8]) = if self.v6 { (&CLIENT6, &SERVER6) } else { (&CLIENT4, &SERVER4) };
         let mut all = pseudo(src, dst, t.len());
