@@ -18,3 +18,28 @@
 ! -p tcp -j TARPIT;;FAIL
 :OUTPUT
 -p tcp -j TARPIT;;FAIL
+# revision 1 options (a rule without them stays revision 0)
+:INPUT,FORWARD
+-p tcp -j TARPIT --synack-window 0;=;OK
+-p tcp -j TARPIT --tarpit --synack-window 65535;-p tcp -j TARPIT --synack-window 65535;OK
+-p tcp -j TARPIT --synack-window 65536;;FAIL
+-p tcp -j TARPIT --honeypot --synack-window 7;;FAIL
+-p tcp -j TARPIT --reset --synack-window 7;;FAIL
+-p tcp -j TARPIT --no-validate;=;OK
+-p tcp -j TARPIT --honeypot --no-validate;=;OK
+-p tcp -j TARPIT --mimic;=;OK
+-p tcp -j TARPIT --honeypot --mimic;=;OK
+-p tcp -j TARPIT --reset --mimic;;FAIL
+-p tcp -j TARPIT --mimic --synack-window 5;;FAIL
+-p tcp -j TARPIT --limit 10;=;OK
+-p tcp -j TARPIT --limit 1000000;=;OK
+-p tcp -j TARPIT --limit 0;;FAIL
+-p tcp -j TARPIT --limit 1000001;;FAIL
+-p tcp -j TARPIT --limit ten;;FAIL
+-p tcp -j TARPIT --limit 5 --limit 6;;FAIL
+-p tcp -j TARPIT --limit-global 100;=;OK
+-p tcp -j TARPIT --reset --limit 5 --limit-global 50;=;OK
+-p tcp -j TARPIT --limit-global 5 --mimic --limit 3 --no-validate;-p tcp -j TARPIT --no-validate --mimic --limit 3 --limit-global 5;OK
+-p tcp --dport 22 -j TARPIT --limit 1 --limit-global 1;-p tcp -m tcp --dport 22 -j TARPIT --limit 1 --limit-global 1;OK
+:OUTPUT
+-p tcp -j TARPIT --limit 10;;FAIL

@@ -15,6 +15,7 @@
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 #include <net/route.h>
+#include <net/tcp.h>
 
 #include "helpers.h"
 
@@ -143,4 +144,29 @@ struct net *xt_tarpit_seq_file_net(struct seq_file *seq)
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2])
 {
 	return siphash(data, len, (const siphash_key_t *)key);
+}
+
+unsigned int xt_tarpit_dst_advmss(const struct dst_entry *dst)
+{
+	return dst_metric_advmss(dst);
+}
+
+int xt_tarpit_tcp_rmem(const struct net *net, unsigned int index)
+{
+	return READ_ONCE(net->ipv4.sysctl_tcp_rmem[index]);
+}
+
+u32 xt_tarpit_rmem_max(void)
+{
+	return READ_ONCE(sysctl_rmem_max);
+}
+
+u32 xt_tarpit_tcp_clock_ms(void)
+{
+	return tcp_clock_ms();
+}
+
+u32 xt_tarpit_seconds(void)
+{
+	return (u32)(jiffies / HZ);
 }

@@ -2,14 +2,17 @@
 
 //! Per network namespace state, in the glue layer (`unsafe` inside): the
 //! counters, per CPU so the fast path takes no lock and shares no cache
-//! line, and the `/proc/net/xt_TARPIT` file that shows their sums.
+//! line, the `/proc/net/xt_TARPIT` file that shows their sums, and the
+//! fixed-size table of reply budgets (`--limit`, `--limit-global`).
 
 use crate::bindings;
 use crate::counters::{self, COUNTERS};
+use crate::packet::limiter;
 use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, c_void};
 use core::fmt::Write;
 use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicU64, Ordering};
 use kernel::error::to_result;
 use kernel::prelude::*;
 
@@ -19,6 +22,11 @@ struct NetState {
     /// `COUNTERS` u64 per CPU (a per-CPU pointer: only the helpers
     /// dereference it); NULL until `net_init`.
     counters: *mut u64,
+    /// Reply budgets per source prefix: two rows of cells, see
+    /// [`limiter`]. All zero (empty) when the namespace is set up.
+    budgets: [AtomicU64; limiter::CELLS],
+    /// The namespace-wide reply budget.
+    global_budget: AtomicU64,
 }
 
 /// Storage for the `pernet_operations` and the id the kernel gives them.
@@ -90,6 +98,50 @@ impl Drop for Registration {
             bindings::unregister_pernet_subsys(TABLE.operations.get().cast())
         };
     }
+}
+
+/// Takes one reply from `cell`'s budget of `budget` per second, if any is
+/// left. Lock-free; under contention a few replies more than the budget may
+/// go, never fewer.
+fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
+    let mut old = cell.load(Ordering::Relaxed);
+    loop {
+        let Some(new) = limiter::take(old, now, budget) else {
+            return false;
+        };
+        match cell.compare_exchange_weak(old, new, Ordering::Relaxed, Ordering::Relaxed) {
+            Ok(_) => return true,
+            Err(current) => old = current,
+        }
+    }
+}
+
+/// Takes one reply from the budgets of `net`: the two cells of the source
+/// prefix whose keyed hash is `prefix_hash` (when `limit` is not 0), then
+/// the namespace's (when `limit_global` is not 0). False when a budget is
+/// spent for this second.
+///
+/// # Safety
+///
+/// `net` must be a live namespace for the duration of the call.
+pub(crate) unsafe fn take_reply_budget(
+    net: *const bindings::net,
+    prefix_hash: u64,
+    limit: u32,
+    limit_global: u32,
+    now: u32,
+) -> bool {
+    // SAFETY: `net` is live (caller's contract) and the registration gave
+    // every namespace a `NetState` at this id, for as long as it lives.
+    let state = unsafe { &*bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>() };
+    if limit != 0 {
+        for index in limiter::cells(prefix_hash) {
+            if !take_from(&state.budgets[index], now, limit) {
+                return false;
+            }
+        }
+    }
+    limit_global == 0 || take_from(&state.global_budget, now, limit_global)
 }
 
 /// The counters of one namespace.

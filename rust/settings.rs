@@ -29,20 +29,31 @@ pub(crate) fn init_isn_key() {
     unsafe { bindings::get_random_bytes(ISN_KEY.0.get().cast::<c_void>(), 16) };
 }
 
-/// The keyed ISN of a connection: SipHash of its tuple with the per-boot
-/// secret, so it is the same for every segment of the connection and
-/// unpredictable to anyone else.
-pub(crate) fn keyed_isn(tuple: &[u8]) -> u32 {
-    // SAFETY: `tuple` is valid for its length; the key is initialised and
+/// The keyed hash of `bytes` with the per-boot secret: SipHash, so it is
+/// the same for the same bytes until reboot and unpredictable to anyone
+/// else. The keyed ISN of a connection is the low half of its tuple's hash.
+pub(crate) fn keyed_hash(bytes: &[u8]) -> u64 {
+    // SAFETY: `bytes` is valid for its length; the key is initialised and
     // no longer written (type invariant of `IsnKey`).
-    let hash = unsafe {
+    unsafe {
         bindings::xt_tarpit_siphash(
-            tuple.as_ptr().cast::<c_void>(),
-            tuple.len(),
+            bytes.as_ptr().cast::<c_void>(),
+            bytes.len(),
             ISN_KEY.0.get().cast::<u64>(),
         )
-    };
-    hash as u32
+    }
+}
+
+/// A millisecond clock, the one TCP timestamps use (`tcp_clock_ms`).
+pub(crate) fn clock_ms() -> u32 {
+    // SAFETY: no preconditions; reads the clock.
+    unsafe { bindings::xt_tarpit_tcp_clock_ms() }
+}
+
+/// Seconds since boot (from jiffies), for the reply budgets.
+pub(crate) fn seconds() -> u32 {
+    // SAFETY: no preconditions; reads jiffies.
+    unsafe { bindings::xt_tarpit_seconds() }
 }
 
 /// The `validate_acks` module parameter.

@@ -122,6 +122,13 @@ impl Packet<'_> {
         }
     }
 
+    /// Takes one reply from the namespace's budgets (see
+    /// [`crate::pernet::take_reply_budget`]); false when one is spent.
+    pub(crate) fn take_reply_budget(&self, prefix_hash: u64, limit: u32, limit_global: u32, now: u32) -> bool {
+        // SAFETY: the packet's namespace is alive during the hook.
+        unsafe { crate::pernet::take_reply_budget(self.network(), prefix_hash, limit, limit_global, now) }
+    }
+
     /// Whether the packet was addressed to this host as unicast at the link
     /// layer and, for IPv4, by its route (not broadcast or multicast). The
     /// address checks themselves are the packet core's.
@@ -185,6 +192,37 @@ impl Packet<'_> {
             }
         };
         u8::try_from(limit).unwrap_or(DEFAULT_HOP_LIMIT)
+    }
+
+    /// What the local TCP stack's own SYN-ACK on this packet's route would
+    /// be shaped by: the MSS it advertises (`dst_metric_advmss`), its
+    /// default receive buffer (`tcp_rmem[1]`) and the largest one it may
+    /// grow to (the larger of `tcp_rmem[2]` and `rmem_max`).
+    pub(crate) fn stack_shape(&self) -> StackShape {
+        let route = self.route();
+        let advmss = if route.is_null() {
+            DEFAULT_ADVMSS
+        } else {
+            // SAFETY: `route` is the packet's non-NULL dst, valid while the
+            // skb holds it; the helper only reads its metrics.
+            let advmss = unsafe { bindings::xt_tarpit_dst_advmss(route) };
+            u16::try_from(advmss).unwrap_or(u16::MAX)
+        };
+        let net = self.network();
+        // SAFETY: `net` is the packet's namespace, alive during the hook;
+        // the helpers read one sysctl each.
+        let (default_buffer, largest_buffer, rmem_max) = unsafe {
+            (
+                bindings::xt_tarpit_tcp_rmem(net, 1),
+                bindings::xt_tarpit_tcp_rmem(net, 2),
+                bindings::xt_tarpit_rmem_max(),
+            )
+        };
+        StackShape {
+            advmss,
+            default_buffer: u32::try_from(default_buffer).unwrap_or(0),
+            largest_buffer: u32::try_from(largest_buffer).unwrap_or(0).max(rmem_max),
+        }
     }
 
     /// Sends `headers` (a complete IP + TCP header block with checksums,
@@ -258,3 +296,16 @@ impl Packet<'_> {
 
 /// Hop limit when a route has none to give (the kernel's default).
 const DEFAULT_HOP_LIMIT: u8 = 64;
+
+/// MSS when a route has none to give (Ethernet's).
+const DEFAULT_ADVMSS: u16 = 1460;
+
+/// See [`Packet::stack_shape`].
+pub(crate) struct StackShape {
+    /// MSS advertised on the route.
+    pub(crate) advmss: u16,
+    /// `tcp_rmem[1]`.
+    pub(crate) default_buffer: u32,
+    /// The larger of `tcp_rmem[2]` and `rmem_max`.
+    pub(crate) largest_buffer: u32,
+}

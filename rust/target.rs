@@ -2,22 +2,33 @@
 
 //! The TARPIT target's behaviour, in safe Rust on top of the glue: check a
 //! rule, and for each packet decide and send the answer, counting every
-//! outcome.
+//! outcome. Revision 0 (the mode alone, shared with xtables-addons) and
+//! revision 1 (per-rule options) differ only in how the rule's options
+//! are decoded.
 
 use crate::counters::Outcome;
 use crate::netfilter::{self, RuleCheck, Target, TargetTable};
+use crate::packet::{
+    self, limiter, Family, Mimic, RuleError, RuleOptions, HEADERS_MAX, IPV4_HEADER_LEN,
+    IPV6_HEADER_LEN, REPLY_MAX_LEN, TARGET_DATA_SIZE, TARGET_DATA_SIZE_V1,
+};
 use crate::settings;
 use crate::skb::{Packet, SendError};
-use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use core::ffi::CStr;
 use kernel::prelude::*;
 
-/// Storage for the registered `xt_target` entries.
+/// Storage for the registered `xt_target` entries of revision 0.
 pub(crate) static TARPIT: &TargetTable = &TABLE;
 static TABLE: TargetTable = TargetTable::new();
+/// Storage for the registered `xt_target` entries of revision 1.
+pub(crate) static TARPIT_V1: &TargetTable = &TABLE_V1;
+static TABLE_V1: TargetTable = TargetTable::new();
 
 /// The `TARPIT` target, revision 0.
 pub(crate) struct Tarpit;
+
+/// The `TARPIT` target, revision 1.
+pub(crate) struct TarpitV1;
 
 impl Target for Tarpit {
     const NAME: &'static CStr = c"TARPIT";
@@ -25,32 +36,54 @@ impl Target for Tarpit {
     const DATA_SIZE: usize = TARGET_DATA_SIZE;
 
     fn check(rule: &RuleCheck<'_>) -> Result {
-        if !rule.matches_only_tcp() {
-            netfilter::log_ratelimited(
-                c"rule refused: TARPIT handles TCP only; add -p tcp to the rule, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
-            );
-            return Err(EINVAL);
-        }
-        if Mode::from_target_data(rule.data()).is_none() {
-            netfilter::log_ratelimited(
-                c"rule refused: unknown TARPIT mode (not --tarpit, --honeypot or --reset); update the iptables extension libxt_TARPIT.so",
-            );
-            return Err(EINVAL);
-        }
-        Ok(())
+        check_rule(rule, RuleOptions::from_v0(rule.data()))
     }
 
     fn handle(packet: &mut Packet<'_>, data: &[u8]) {
-        // `check` refused rules with any other data.
-        let mode = Mode::from_target_data(data).unwrap_or(Mode::Tarpit);
-        let outcome = answer(packet, mode);
-        packet.count(outcome.counter());
+        // `check` refused rules whose data does not decode.
+        if let Ok(options) = RuleOptions::from_v0(data) {
+            let outcome = answer(packet, &options);
+            packet.count(outcome.counter());
+        }
     }
 }
 
-/// Answers one packet under `mode`; the packet itself is dropped by the
-/// caller whatever happens here.
-fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
+impl Target for TarpitV1 {
+    const NAME: &'static CStr = c"TARPIT";
+    const REVISION: u8 = 1;
+    const DATA_SIZE: usize = TARGET_DATA_SIZE_V1;
+
+    fn check(rule: &RuleCheck<'_>) -> Result {
+        check_rule(rule, RuleOptions::from_v1(rule.data()))
+    }
+
+    fn handle(packet: &mut Packet<'_>, data: &[u8]) {
+        if let Ok(options) = RuleOptions::from_v1(data) {
+            let outcome = answer(packet, &options);
+            packet.count(outcome.counter());
+        }
+    }
+}
+
+fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> Result {
+    if !rule.matches_only_tcp() {
+        netfilter::log_ratelimited(
+            c"rule refused: TARPIT handles TCP only; add -p tcp to the rule, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
+        );
+        return Err(EINVAL);
+    }
+    match options {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            netfilter::log_ratelimited(error.message());
+            Err(EINVAL)
+        }
+    }
+}
+
+/// Answers one packet under the rule's `options`; the packet itself is
+/// dropped by the caller whatever happens here.
+fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
     if !packet.is_unicast_to_this_host() {
         return Outcome::Ignored(packet::Ignored::NotUnicast);
     }
@@ -63,27 +96,57 @@ fn answer(packet: &mut Packet<'_>, mode: Mode) -> Outcome {
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Outcome::Ignored(packet::Ignored::BadChecksum);
     }
-    let validate = settings::validate_acks();
+    let validate = options.validate && settings::validate_acks();
+    let syn = segment.flags.contains(packet::TcpFlags::SYN);
     // Hashing costs time on every segment; only SYN-ACKs and the
     // validation of ACKs need the keyed ISN.
-    let isn = if validate || segment.flags.contains(packet::TcpFlags::SYN) {
+    let hash = if validate || syn {
         let (tuple, tuple_len) = segment.tuple();
-        settings::keyed_isn(&tuple[..tuple_len])
+        settings::keyed_hash(&tuple[..tuple_len])
     } else {
         0
     };
+    let mimic = (options.mimic && syn).then(|| {
+        let shape = packet.stack_shape();
+        Mimic {
+            advmss: shape.advmss,
+            // tcp_full_space() of a new listener: half the default buffer
+            // (the initial scaling ratio, TCP_DEFAULT_SCALING_RATIO).
+            receive_space: shape.default_buffer / 2,
+            receive_space_max: shape.largest_buffer,
+            // A per-connection offset, as Linux's secure_tcp_ts_off().
+            timestamp: settings::clock_ms().wrapping_add((hash >> 32) as u32),
+            flow_label: (hash >> 12) as u32,
+        }
+    });
     let settings = packet::Settings {
-        isn,
-        tarpit_synack_window: settings::synack_window(),
+        isn: hash as u32,
+        tarpit_synack_window: options.synack_window.unwrap_or_else(settings::synack_window),
         validate,
+        mimic,
     };
-    let reply = match packet::decide(mode, &segment, &settings) {
+    let reply = match packet::decide(options.mode, &segment, &settings) {
         Ok(reply) => reply,
         Err(reason) => return Outcome::Ignored(reason),
     };
+    if options.is_limited() {
+        let (prefix, prefix_len) = limiter::source_prefix(&segment);
+        let prefix_hash = if options.limit != 0 {
+            settings::keyed_hash(&prefix[..prefix_len])
+        } else {
+            0
+        };
+        if !packet.take_reply_budget(prefix_hash, options.limit, options.limit_global, settings::seconds()) {
+            return Outcome::Ignored(packet::Ignored::RateLimited);
+        }
+    }
     let mut out = [0u8; REPLY_MAX_LEN];
     let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), &mut out);
-    match packet.send_reply(&out[..length], length - packet::TCP_HEADER_LEN) {
+    let network_len = match packet.family() {
+        Family::Ipv4 => IPV4_HEADER_LEN,
+        Family::Ipv6 => IPV6_HEADER_LEN,
+    };
+    match packet.send_reply(&out[..length], network_len) {
         Ok(()) => Outcome::Replied(reply.kind),
         Err(SendError::Allocation) => Outcome::AllocationFailed,
         Err(SendError::Routing) => Outcome::RoutingFailed,

@@ -37,6 +37,7 @@ mod target;
 /// `/proc/net/xt_TARPIT`) and the target registration for IPv4 and IPv6.
 struct TarpitModule {
     registration: Option<netfilter::Registration>,
+    registration_v1: Option<netfilter::Registration>,
     _pernet: pernet::Registration,
 }
 
@@ -47,9 +48,11 @@ impl kernel::Module for TarpitModule {
         settings::init_isn_key();
         let pernet = pernet::Registration::register()?;
         let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
-        pr_info!("registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n");
+        let registration_v1 = netfilter::Registration::register::<target::TarpitV1>(module, target::TARPIT_V1)?;
+        pr_info!("registered the TARPIT target for IPv4 and IPv6 (revisions 0 and 1); counters in /proc/net/xt_TARPIT\n");
         Ok(TarpitModule {
             registration: Some(registration),
+            registration_v1: Some(registration_v1),
             _pernet: pernet,
         })
     }
@@ -58,6 +61,7 @@ impl kernel::Module for TarpitModule {
 impl Drop for TarpitModule {
     fn drop(&mut self) {
         // The target goes first, so no packet can reach freed counters.
+        drop(self.registration_v1.take());
         drop(self.registration.take());
     }
 }

@@ -44,6 +44,33 @@ for module in ours peer; do
 		in_attacker python3 "$TESTS_DIR/wire_tests.py" "$shim shim, $module module" "$RESULTS" --modes-only
 		flush
 	done
+	if [ $module = peer ]; then
+		# Rules saved with our module, without revision 1 options, load
+		# into the peer's module (revision 0 only), with either shim.
+		for shim in ours peer; do
+			dir=ours_shim
+			[ $shim = peer ] && dir=peer_shim
+			for family in 4 6; do
+				tool=iptables
+				[ $family = 6 ] && tool=ip6tables
+				check "[$shim shim, peer module] rules saved with our module (ipv$family) restore" \
+					env XTABLES_LIBDIR="${!dir}:$stock" $tool-legacy-restore /tmp/plain-saved.v$family
+				ipt legacy $family -F
+			done
+		done
+		XTABLES_LIBDIR=$ours_shim:$stock iptables-nft -A INPUT -p tcp -j TARPIT --honeypot
+		expect_eq "[our shim, peer module] rules are written as revision 0 (nft's own view)" \
+			"$(nft --debug=netlink list chain ip filter INPUT 2>&1 | grep -o 'target name TARPIT rev [0-9]*')" \
+			"target name TARPIT rev 0"
+		ipt nft 4 -F INPUT
+		if XTABLES_LIBDIR=$ours_shim:$stock iptables-legacy -A INPUT -p tcp -j TARPIT --limit 5 2>/tmp/rev1-error; then
+			fail "[our shim, peer module] a revision 1 option is refused"
+			ipt legacy 4 -F
+		else
+			check "[our shim, peer module] a revision 1 option is refused saying why ($(head -n 1 /tmp/rev1-error))" \
+				grep -q 'needs revision 1 of the TARPIT target' /tmp/rev1-error
+		fi
+	fi
 	check "rmmod $module module" rmmod xt_TARPIT
 done
 expect_eq "our shim lists the same rules with either module" "${listed[ours,ours]}" "${listed[peer,ours]}"

@@ -166,6 +166,9 @@ default_backend=legacy
 iptables -V | grep -q nf_tables && default_backend=nft
 retire_tarpit_rules $default_backend 4 >/dev/null
 
+# --- beyond the C peer: revision 1, rate limits, --mimic
+source "$TESTS_DIR/beyond.sh"
+
 # --- counters: per namespace, every segment accounted for once
 echo "/proc/net/xt_TARPIT:"
 cat /proc/net/xt_TARPIT

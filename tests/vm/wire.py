@@ -153,10 +153,11 @@ def parse_frame(frame):
                      src=packet[12:16], dst=packet[16:20])
         tcp = packet[ihl:total_length]
     elif ethertype == ETH_P_IPV6 and len(packet) >= 40:
-        _, payload_length, next_header, hop_limit = struct.unpack("!IHBB", packet[:8])
+        first_word, payload_length, next_header, hop_limit = struct.unpack("!IHBB", packet[:8])
         if next_header != 6:
             return None
         reply.update(family=6, ip_header_length=40, ip_total_length=40 + payload_length,
+                     flow_label=first_word & 0xFFFFF,
                      ttl=hop_limit, df=True, ip_checksum_ok=True,
                      src=packet[8:24], dst=packet[24:40])
         tcp = packet[40:40 + payload_length]
