@@ -18,8 +18,8 @@
 ! -p tcp -j TARPIT;;FAIL
 :OUTPUT
 -p tcp -j TARPIT;;FAIL
-# revision 1 options (a rule without them stays revision 0)
-:INPUT,FORWARD
+# revision 1 options (INPUT only: the chains above are the same code path)
+:INPUT
 -p tcp -j TARPIT --synack-window 0;=;OK
 -p tcp -j TARPIT --tarpit --synack-window 65535;-p tcp -j TARPIT --synack-window 65535;OK
 -p tcp -j TARPIT --synack-window 65536;;FAIL

@@ -146,9 +146,9 @@ u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2])
 	return siphash(data, len, (const siphash_key_t *)key);
 }
 
-unsigned int xt_tarpit_dst_advmss(const struct dst_entry *dst)
+unsigned int xt_tarpit_skb_dev_mtu(const struct sk_buff *skb)
 {
-	return dst_metric_advmss(dst);
+	return skb->dev ? READ_ONCE(skb->dev->mtu) : 0;
 }
 
 int xt_tarpit_tcp_rmem(const struct net *net, unsigned int index)

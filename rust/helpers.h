@@ -48,7 +48,7 @@ bool xt_tarpit_validate_acks(void);
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);
 
 /* --mimic (rust/skb.rs) and rate limiting (rust/pernet.rs). */
-unsigned int xt_tarpit_dst_advmss(const struct dst_entry *dst);
+unsigned int xt_tarpit_skb_dev_mtu(const struct sk_buff *skb);
 int xt_tarpit_tcp_rmem(const struct net *net, unsigned int index);
 u32 xt_tarpit_rmem_max(void);
 u32 xt_tarpit_tcp_clock_ms(void);

@@ -194,20 +194,16 @@ impl Packet<'_> {
         u8::try_from(limit).unwrap_or(DEFAULT_HOP_LIMIT)
     }
 
-    /// What the local TCP stack's own SYN-ACK on this packet's route would
-    /// be shaped by: the MSS it advertises (`dst_metric_advmss`), its
-    /// default receive buffer (`tcp_rmem[1]`) and the largest one it may
-    /// grow to (the larger of `tcp_rmem[2]` and `rmem_max`).
+    /// What the local TCP stack's own SYN-ACK to this packet would be
+    /// shaped by: the MTU of the device the packet came in on (the reply
+    /// goes back out through it; the stack's MSS is that MTU less the
+    /// headers unless a route sets another), its default receive buffer
+    /// (`tcp_rmem[1]`) and the largest one it may grow to (the larger of
+    /// `tcp_rmem[2]` and `rmem_max`).
     pub(crate) fn stack_shape(&self) -> StackShape {
-        let route = self.route();
-        let advmss = if route.is_null() {
-            DEFAULT_ADVMSS
-        } else {
-            // SAFETY: `route` is the packet's non-NULL dst, valid while the
-            // skb holds it; the helper only reads its metrics.
-            let advmss = unsafe { bindings::xt_tarpit_dst_advmss(route) };
-            u16::try_from(advmss).unwrap_or(u16::MAX)
-        };
+        // SAFETY: `skb` is valid (type invariant); the helper reads its
+        // device's MTU (0 without a device).
+        let mtu = unsafe { bindings::xt_tarpit_skb_dev_mtu(self.skb) };
         let net = self.network();
         // SAFETY: `net` is the packet's namespace, alive during the hook;
         // the helpers read one sysctl each.
@@ -219,7 +215,7 @@ impl Packet<'_> {
             )
         };
         StackShape {
-            advmss,
+            mtu,
             default_buffer: u32::try_from(default_buffer).unwrap_or(0),
             largest_buffer: u32::try_from(largest_buffer).unwrap_or(0).max(rmem_max),
         }
@@ -297,13 +293,10 @@ impl Packet<'_> {
 /// Hop limit when a route has none to give (the kernel's default).
 const DEFAULT_HOP_LIMIT: u8 = 64;
 
-/// MSS when a route has none to give (Ethernet's).
-const DEFAULT_ADVMSS: u16 = 1460;
-
 /// See [`Packet::stack_shape`].
 pub(crate) struct StackShape {
-    /// MSS advertised on the route.
-    pub(crate) advmss: u16,
+    /// MTU of the device the packet came in on.
+    pub(crate) mtu: u32,
     /// `tcp_rmem[1]`.
     pub(crate) default_buffer: u32,
     /// The larger of `tcp_rmem[2]` and `rmem_max`.

@@ -109,7 +109,7 @@ fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
     let mimic = (options.mimic && syn).then(|| {
         let shape = packet.stack_shape();
         Mimic {
-            advmss: shape.advmss,
+            advmss: packet::advmss_for_mtu(packet.family(), shape.mtu),
             // tcp_full_space() of a new listener: half the default buffer
             // (the initial scaling ratio, TCP_DEFAULT_SCALING_RATIO).
             receive_space: shape.default_buffer / 2,

@@ -16,8 +16,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-TARGETS = ["ours", "ours-all", "peer", "reject", "drop"]
+TARGETS = ["ours", "ours-all", "ours-new", "peer", "reject", "drop"]
 TARGET_NAMES = {"ours": "ours (defaults: ACKs validated)", "ours-all": "ours, validate_acks=N",
+                "ours-new": "ours, defaults + --mimic --limit --limit-global",
                 "peer": "C peer (xtables-addons TARPIT)",
                 "reject": "REJECT --reject-with tcp-reset", "drop": "DROP"}
 KINDS = {"syn": "SYN flood", "data": "1400-byte data segments", "ack": "pure ACKs (window probes)"}
@@ -65,8 +66,8 @@ def main():
         md += ["", "Ratios of medians. Replies/s compares the cost of answering every segment",
                "(ours with validate_acks=N, like the others); processed/s shows what the",
                "defaults cost under a flood of random ACKs, which they do not answer.", "",
-               "| traffic | ours÷peer replies/s | ours÷REJECT replies/s | ours÷peer processed/s | ours (defaults)÷peer processed/s | ours÷DROP processed/s |",
-               "| --- | ---: | ---: | ---: | ---: | ---: |"]
+               "| traffic | ours÷peer replies/s | ours÷REJECT replies/s | ours÷peer processed/s | ours (defaults)÷peer processed/s | ours (new features)÷peer processed/s | ours÷DROP processed/s |",
+               "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for kind, kind_name in KINDS.items():
             every = medians["ours-all", kind] if medians["ours-all", kind][0] else medians["ours", kind]
             default = medians["ours", kind]
@@ -74,6 +75,7 @@ def main():
                       f"{ratio(every[1], medians['reject', kind][1])} | "
                       f"{ratio(every[0], medians['peer', kind][0])} | "
                       f"{ratio(default[0], medians['peer', kind][0])} | "
+                      f"{ratio(medians['ours-new', kind][0], medians['peer', kind][0])} | "
                       f"{ratio(every[0], medians['drop', kind][0])} |")
         memory = (line / "memory.txt")
         if memory.exists():
@@ -101,7 +103,7 @@ def main():
                           f"{fields['end'].replace('_', ' ')} | {fields['timers']} |")
         md.append("")
         axis = axes[0][index]
-        width = 0.16
+        width = 0.13
         for position, target in enumerate(TARGETS):
             values, lows, highs = [], [], []
             for kind in KINDS:
@@ -110,7 +112,7 @@ def main():
                 values.append(median)
                 lows.append(median - (min(series) if series else 0))
                 highs.append((max(series) if series else 0) - median)
-            axis.bar([k + (position - 2) * width for k in range(len(KINDS))], values, width,
+            axis.bar([k + (position - 2.5) * width for k in range(len(KINDS))], values, width,
                      yerr=[lows, highs], label=TARGET_NAMES[target], capsize=3)
         axis.set_xticks(range(len(KINDS)), list(KINDS.values()), fontsize=8)
         axis.set_ylabel("segments processed per second")

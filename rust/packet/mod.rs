@@ -20,7 +20,7 @@ pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mode::{Mode, TARGET_DATA_SIZE};
 pub use reply::{
-    decide, write_reply, Mimic, Reply, ReplyKind, Settings, TcpOptions, HONEYPOT_WINDOW,
+    advmss_for_mtu, decide, write_reply, Mimic, Reply, ReplyKind, Settings, TcpOptions, HONEYPOT_WINDOW,
     REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
 };
 pub use rule::{

@@ -5,7 +5,7 @@
 
 use super::checksum::{ipv4_header_checksum, tcp_checksum};
 use super::segment::{
-    Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX,
+    Addresses, Family, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX,
 };
 use super::{Ignored, Mode};
 
@@ -62,6 +62,22 @@ pub struct Mimic {
     pub timestamp: u32,
     /// IPv6 flow label (20 bits; Linux sets one on every SYN-ACK).
     pub flow_label: u32,
+}
+
+/// The MSS Linux advertises on a route whose MTU is `mtu`, without a
+/// route metric of its own (ipv4_default_advmss(), ip6_default_advmss(),
+/// with the default minimums `ip_rt_min_advmss` 256 and
+/// `ip6_rt_min_advmss` 1220). An unknown MTU (0) gives Ethernet's.
+pub fn advmss_for_mtu(family: Family, mtu: u32) -> u16 {
+    let mtu = if mtu == 0 { 1500 } else { mtu };
+    match family {
+        Family::Ipv4 => mtu.saturating_sub(40).clamp(256, 65535 - 40) as u16,
+        Family::Ipv6 => {
+            let mss = mtu.saturating_sub(60).max(1220);
+            // Past the largest non-jumbo payload: "any MSS".
+            if mss > 65535 - 20 { u16::MAX } else { mss as u16 }
+        }
+    }
 }
 
 /// Bytes of the timestamp option as Linux aligns it (two NOPs or the SACK

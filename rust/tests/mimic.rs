@@ -6,7 +6,9 @@
 mod common;
 
 use common::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Mimic, Mode, Settings, SynOptions, REPLY_MAX_LEN};
+use tarpit_packet::{
+    advmss_for_mtu, decide, parse, write_reply, Family, Mimic, Mode, Settings, SynOptions, REPLY_MAX_LEN,
+};
 
 const TSVAL_PEER: u32 = 0x0a0b_0c0d;
 const TSVAL_OURS: u32 = 0x1122_3344;
@@ -142,3 +144,16 @@ fn syn_options_parse_like_linux() {
     assert_eq!(SynOptions::parse(&[1, 1, 1]), SynOptions::default());
 }
 
+
+#[test]
+fn advmss_is_the_mtu_less_the_headers() {
+    // What Linux's SYN-ACKs show on Ethernet and on lo.
+    assert_eq!(advmss_for_mtu(Family::Ipv4, 1500), 1460);
+    assert_eq!(advmss_for_mtu(Family::Ipv6, 1500), 1440);
+    assert_eq!(advmss_for_mtu(Family::Ipv4, 65536), 65495);
+    assert_eq!(advmss_for_mtu(Family::Ipv6, 65536), 65476);
+    // The minimums, and an unknown MTU.
+    assert_eq!(advmss_for_mtu(Family::Ipv4, 68), 256);
+    assert_eq!(advmss_for_mtu(Family::Ipv6, 1280), 1220);
+    assert_eq!(advmss_for_mtu(Family::Ipv4, 0), 1460);
+}

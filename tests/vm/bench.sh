@@ -27,6 +27,7 @@ load() { # load ours|peer
 rule_for() {
 	case $1 in
 	ours | ours-all | peer) echo "-j TARPIT" ;;
+	ours-new) echo "-j TARPIT --mimic --limit 1000000 --limit-global 1000000" ;;
 	reject) echo "-j REJECT --reject-with tcp-reset" ;;
 	drop) echo "-j DROP" ;;
 	esac
@@ -37,13 +38,16 @@ rule_packets() { iptables -L INPUT -v -x -n | awk 'NR > 2 { s += $1 } END { prin
 
 # ours: the defaults (ACKs answered only if they acknowledge our SYN-ACK, so
 # a flood of random ACKs gets silence); ours-all: validate_acks=N, answering
-# every segment like the others do, for a like-for-like comparison.
-echo "=== throughput: $reps repetitions x 5 targets x 3 kinds x ${duration}s"
+# every segment like the others do, for a like-for-like comparison;
+# ours-new: the defaults plus the revision 1 features (--mimic SYN-ACKs and
+# both rate limits, with budgets no flood here reaches, so every segment
+# still pays for the limiter).
+echo "=== throughput: $reps repetitions x 6 targets x 3 kinds x ${duration}s"
 echo "kernel,rep,target,kind,seconds,sent,processed,replies" >"$out/throughput.csv"
 for rep in $(seq 1 "$reps"); do
-	for target in ours ours-all peer reject drop; do
+	for target in ours ours-all ours-new peer reject drop; do
 		case $target in
-		ours) load ours; echo Y >/sys/module/xt_TARPIT/parameters/validate_acks ;;
+		ours | ours-new) load ours; echo Y >/sys/module/xt_TARPIT/parameters/validate_acks ;;
 		ours-all) load ours; echo N >/sys/module/xt_TARPIT/parameters/validate_acks ;;
 		peer) load peer ;;
 		esac
