@@ -27,8 +27,8 @@ pub(crate) fn nfproto(family: Family) -> u8 {
 /// Hooks a TARPIT-like target can answer from: INPUT and FORWARD, as in
 /// xtables-addons. Replies from OUTPUT or PREROUTING would bypass the
 /// routing decision the reply path relies on.
-const ANSWERING_HOOKS: c_uint =
-    (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN) | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
+const ANSWERING_HOOKS: c_uint = (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN)
+    | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
 
 /// A netfilter target written in safe Rust.
 pub(crate) trait Target {
@@ -172,7 +172,9 @@ pub(crate) fn log_ratelimited(message: &CStr) {
     unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.as_ptr()) };
 }
 
-unsafe extern "C" fn checkentry_trampoline<T: Target>(par: *const bindings::xt_tgchk_param) -> c_int {
+unsafe extern "C" fn checkentry_trampoline<T: Target>(
+    par: *const bindings::xt_tgchk_param,
+) -> c_int {
     // SAFETY: xtables passes a valid parameter block for the duration of
     // the call.
     let params = unsafe { &*par };

@@ -86,9 +86,7 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         // SAFETY: `register` succeeded; this is the only unregistration.
-        unsafe {
-            bindings::unregister_pernet_subsys(TABLE.operations.get().cast())
-        };
+        unsafe { bindings::unregister_pernet_subsys(TABLE.operations.get().cast()) };
     }
 }
 
@@ -140,7 +138,9 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
             return ENOMEM.to_errno();
         }
         (*state).counters = percpu;
-        if bindings::xt_tarpit_proc_create(net, c"xt_TARPIT".as_ptr(), Some(show_counters)).is_null() {
+        if bindings::xt_tarpit_proc_create(net, c"xt_TARPIT".as_ptr(), Some(show_counters))
+            .is_null()
+        {
             (*state).counters = core::ptr::null_mut();
             bindings::free_percpu(percpu.cast());
             return ENOMEM.to_errno();
@@ -170,7 +170,10 @@ struct Line {
 impl Write for Line {
     fn write_str(&mut self, text: &str) -> core::fmt::Result {
         let end = self.length + text.len();
-        let room = self.bytes.get_mut(self.length..end).ok_or(core::fmt::Error)?;
+        let room = self
+            .bytes
+            .get_mut(self.length..end)
+            .ok_or(core::fmt::Error)?;
         room.copy_from_slice(text.as_bytes());
         self.length = end;
         Ok(())

@@ -6,9 +6,9 @@
 
 use crate::counters::Outcome;
 use crate::netfilter::{self, RuleCheck, Target, TargetTable};
+use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use crate::settings;
 use crate::skb::{Packet, SendError};
-use crate::packet::{self, Mode, HEADERS_MAX, REPLY_MAX_LEN, TARGET_DATA_SIZE};
 use core::ffi::CStr;
 use kernel::prelude::*;
 

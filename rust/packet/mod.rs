@@ -22,6 +22,6 @@ pub use reply::{
     TARPIT_SYNACK_WINDOW,
 };
 pub use segment::{
-    parse, Addresses, Family, Segment, TcpFlags, HEADERS_MAX, TUPLE_MAX, IPV4_HEADER_LEN, IPV6_HEADER_LEN,
-    TCP_HEADER_LEN,
+    parse, Addresses, Family, Segment, TcpFlags, HEADERS_MAX, IPV4_HEADER_LEN, IPV6_HEADER_LEN,
+    TCP_HEADER_LEN, TUPLE_MAX,
 };

@@ -4,7 +4,9 @@
 //! headers: IPv4 or IPv6, then TCP, no options, no payload.
 
 use super::checksum::{ipv4_header_checksum, tcp_checksum};
-use super::segment::{Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN};
+use super::segment::{
+    Addresses, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN,
+};
 use super::{Ignored, Mode};
 
 /// Default window of the SYN-ACK in `--tarpit` mode (module parameter
@@ -36,7 +38,7 @@ pub struct Settings {
     pub tarpit_synack_window: u16,
     /// Answer a segment of an established connection only if it
     /// acknowledges exactly our SYN-ACK (`ack == isn + 1`): we never send
-    /// data, so a real peer's acknowledgement number never moves past it,
+    /// data, so a real peer's acknowledgment number never moves past it,
     /// and a blind spoofer has one chance in 2^32 to hit it.
     pub validate: bool,
 }
@@ -200,11 +202,15 @@ pub fn write_reply(
 ) -> usize {
     let addresses = segment.addresses.reversed();
     let network_len = match addresses {
-        Addresses::V4 { source, destination } => {
+        Addresses::V4 {
+            source,
+            destination,
+        } => {
             let header = &mut out[..IPV4_HEADER_LEN];
             header.fill(0);
             header[0] = 0x45;
-            header[2..4].copy_from_slice(&((IPV4_HEADER_LEN + TCP_HEADER_LEN) as u16).to_be_bytes());
+            header[2..4]
+                .copy_from_slice(&((IPV4_HEADER_LEN + TCP_HEADER_LEN) as u16).to_be_bytes());
             header[6..8].copy_from_slice(&IPV4_DONT_FRAGMENT.to_be_bytes());
             header[8] = hop_limit;
             header[9] = IP_PROTOCOL_TCP;
@@ -214,7 +220,10 @@ pub fn write_reply(
             header[10..12].copy_from_slice(&checksum.to_be_bytes());
             IPV4_HEADER_LEN
         }
-        Addresses::V6 { source, destination } => {
+        Addresses::V6 {
+            source,
+            destination,
+        } => {
             let header = &mut out[..IPV6_HEADER_LEN];
             header.fill(0);
             header[0] = 0x60;
