@@ -112,7 +112,7 @@ fn xt_target_for<T: Target>(
         return Err(EINVAL);
     }
     for (slot, &byte) in entry.name.iter_mut().zip(name) {
-        *slot = byte as _;
+        *slot = byte as core::ffi::c_char;
     }
     entry.revision = T::REVISION;
     entry.family = nfproto(family).into();
@@ -169,9 +169,17 @@ impl RuleCheck<'_> {
 /// namespaces, so refusals must not flood the log.
 pub(crate) fn log_ratelimited(message: &CStr) {
     // SAFETY: `message` is a valid NUL-terminated string for the call.
-    unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.as_ptr()) };
+    // (Through the bytes: the kernel's clippy configuration bans
+    // `CStr::as_ptr`, whose replacement differs between kernel lines.)
+    unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.to_bytes_with_nul().as_ptr().cast()) };
 }
 
+/// xtables' `checkentry` callback for `T`.
+///
+/// # Safety
+///
+/// Called by xtables only, with a valid `xt_tgchk_param` whose target data
+/// is at least `T::DATA_SIZE` bytes long.
 unsafe extern "C" fn checkentry_trampoline<T: Target>(
     par: *const bindings::xt_tgchk_param,
 ) -> c_int {
@@ -187,6 +195,12 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(
     }
 }
 
+/// xtables' `target` callback for `T`.
+///
+/// # Safety
+///
+/// Called by netfilter only, with the packet's valid `skb` and a valid
+/// `xt_action_param` of a rule `checkentry_trampoline` accepted.
 unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
     par: *const bindings::xt_action_param,
