@@ -16,6 +16,8 @@
 #   make debs                        the Debian packages (DKMS + extension), lintian-checked
 #   make check-debian                install them in a Debian guest VM and test
 #   make check-debian-stock          the same on Debian forky's stock kernel, no rebuild
+#   make patches                     the in-tree patch series (patches/) from rust/ and Kbuild
+#   make check-intree                the series: apply, checkpatch, build =m/=y, VM suite
 #
 # The module is built with the rustc, bindgen and C compiler found in PATH,
 # like any out-of-tree module (and as DKMS does); they must be the ones the
@@ -32,6 +34,7 @@ export LLVM ?= 1
 endif
 
 .PHONY: all module shim clean check demo bench torture debs check-debian check-debian-stock
+.PHONY: patches check-intree
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
 # Where make install puts the module: the release of the kernel in KDIR.
@@ -98,3 +101,10 @@ check-debian-stock:
 
 torture:
 	@$(PWD_ABS)/scripts/torture $(TORTURE_FLAGS)
+
+# The in-tree series (scripts/gen-patches) and its test (scripts/check-intree).
+patches:
+	@$(PWD_ABS)/scripts/gen-patches
+
+check-intree:
+	@$(PWD_ABS)/scripts/check-intree $(INTREE_FLAGS)

@@ -27,8 +27,8 @@ pub(crate) fn nfproto(family: Family) -> u8 {
 /// Hooks a TARPIT-like target can answer from: INPUT and FORWARD, as in
 /// xtables-addons. Replies from OUTPUT or PREROUTING would bypass the
 /// routing decision the reply path relies on.
-const ANSWERING_HOOKS: c_uint =
-    (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN) | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
+const ANSWERING_HOOKS: c_uint = (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN)
+    | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
 
 /// A netfilter target written in safe Rust.
 pub(crate) trait Target {
@@ -112,7 +112,7 @@ fn xt_target_for<T: Target>(
         return Err(EINVAL);
     }
     for (slot, &byte) in entry.name.iter_mut().zip(name) {
-        *slot = byte as _;
+        *slot = byte as core::ffi::c_char;
     }
     entry.revision = T::REVISION;
     entry.family = nfproto(family).into();
@@ -169,10 +169,20 @@ impl RuleCheck<'_> {
 /// namespaces, so refusals must not flood the log.
 pub(crate) fn log_ratelimited(message: &CStr) {
     // SAFETY: `message` is a valid NUL-terminated string for the call.
-    unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.as_ptr()) };
+    // (Through the bytes: the kernel's clippy configuration bans
+    // `CStr::as_ptr`, whose replacement differs between kernel lines.)
+    unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.to_bytes_with_nul().as_ptr().cast()) };
 }
 
-unsafe extern "C" fn checkentry_trampoline<T: Target>(par: *const bindings::xt_tgchk_param) -> c_int {
+/// xtables' `checkentry` callback for `T`.
+///
+/// # Safety
+///
+/// Called by xtables only, with a valid `xt_tgchk_param` whose target data
+/// is at least `T::DATA_SIZE` bytes long.
+unsafe extern "C" fn checkentry_trampoline<T: Target>(
+    par: *const bindings::xt_tgchk_param,
+) -> c_int {
     // SAFETY: xtables passes a valid parameter block for the duration of
     // the call.
     let params = unsafe { &*par };
@@ -185,6 +195,12 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(par: *const bindings::xt_t
     }
 }
 
+/// xtables' `target` callback for `T`.
+///
+/// # Safety
+///
+/// Called by netfilter only, with the packet's valid `skb` and a valid
+/// `xt_action_param` of a rule `checkentry_trampoline` accepted.
 unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
     par: *const bindings::xt_action_param,

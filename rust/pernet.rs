@@ -73,11 +73,13 @@ impl Registration {
     /// Registers the per-namespace state: from now on every namespace,
     /// existing or new, has counters and a `/proc/net/xt_TARPIT`.
     pub(crate) fn register() -> Result<Self> {
-        let mut operations = bindings::pernet_operations::default();
-        operations.init = Some(net_init);
-        operations.exit = Some(net_exit);
-        operations.id = TABLE.id.get();
-        operations.size = core::mem::size_of::<NetState>();
+        let operations = bindings::pernet_operations {
+            init: Some(net_init),
+            exit: Some(net_exit),
+            id: TABLE.id.get(),
+            size: core::mem::size_of::<NetState>(),
+            ..Default::default()
+        };
         let slot = TABLE.operations.get().cast::<bindings::pernet_operations>();
         // SAFETY: `slot` is static storage not registered yet (type
         // invariant of `PernetTable`), so this is its only user; once
@@ -94,9 +96,7 @@ impl Registration {
 impl Drop for Registration {
     fn drop(&mut self) {
         // SAFETY: `register` succeeded; this is the only unregistration.
-        unsafe {
-            bindings::unregister_pernet_subsys(TABLE.operations.get().cast())
-        };
+        unsafe { bindings::unregister_pernet_subsys(TABLE.operations.get().cast()) };
     }
 }
 
@@ -182,6 +182,17 @@ impl NetCounters {
     }
 }
 
+/// The counters file's name in `/proc/net`, NUL-terminated. (Bytes, not a
+/// `CStr`: the kernel's clippy configuration bans `CStr::as_ptr`, whose
+/// replacement differs between kernel lines.)
+const PROC_NAME: &[u8] = b"xt_TARPIT\0";
+
+/// The `pernet_operations` init callback.
+///
+/// # Safety
+///
+/// Called by the kernel only, for a namespace being set up, with its
+/// `NetState` allocated at our id.
 unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
     // SAFETY: the kernel calls this for a namespace being set up, whose
     // `NetState` it has just allocated (zeroed) at our id.
@@ -192,7 +203,9 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
             return ENOMEM.to_errno();
         }
         (*state).counters = percpu;
-        if bindings::xt_tarpit_proc_create(net, c"xt_TARPIT".as_ptr(), Some(show_counters)).is_null() {
+        if bindings::xt_tarpit_proc_create(net, PROC_NAME.as_ptr().cast(), Some(show_counters))
+            .is_null()
+        {
             (*state).counters = core::ptr::null_mut();
             bindings::free_percpu(percpu.cast());
             return ENOMEM.to_errno();
@@ -201,12 +214,18 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
     0
 }
 
+/// The `pernet_operations` exit callback.
+///
+/// # Safety
+///
+/// Called by the kernel only, once per namespace going away, after
+/// `net_init` succeeded for it.
 unsafe extern "C" fn net_exit(net: *mut bindings::net) {
     // SAFETY: the kernel calls this once for a namespace going away, after
     // `net_init` succeeded for it; no packet of it reaches the target any
     // more, and removing the proc file waits for its readers.
     unsafe {
-        bindings::xt_tarpit_proc_remove(net, c"xt_TARPIT".as_ptr());
+        bindings::xt_tarpit_proc_remove(net, PROC_NAME.as_ptr().cast());
         let state = bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>();
         bindings::free_percpu((*state).counters.cast());
         (*state).counters = core::ptr::null_mut();
@@ -222,7 +241,10 @@ struct Line {
 impl Write for Line {
     fn write_str(&mut self, text: &str) -> core::fmt::Result {
         let end = self.length + text.len();
-        let room = self.bytes.get_mut(self.length..end).ok_or(core::fmt::Error)?;
+        let room = self
+            .bytes
+            .get_mut(self.length..end)
+            .ok_or(core::fmt::Error)?;
         room.copy_from_slice(text.as_bytes());
         self.length = end;
         Ok(())
@@ -230,6 +252,11 @@ impl Write for Line {
 }
 
 /// Shows one `name value` line per counter, summed over CPUs.
+///
+/// # Safety
+///
+/// Called by the seq_file code only, for a read of a file `net_init`
+/// created.
 unsafe extern "C" fn show_counters(seq: *mut bindings::seq_file, _: *mut c_void) -> c_int {
     // SAFETY: the proc file was created for a namespace by `net_init`;
     // while it is being read, the namespace and its state are alive.

@@ -124,9 +124,17 @@ impl Packet<'_> {
 
     /// Takes one reply from the namespace's budgets (see
     /// [`crate::pernet::take_reply_budget`]); false when one is spent.
-    pub(crate) fn take_reply_budget(&self, prefix_hash: u64, limit: u32, limit_global: u32, now: u32) -> bool {
+    pub(crate) fn take_reply_budget(
+        &self,
+        prefix_hash: u64,
+        limit: u32,
+        limit_global: u32,
+        now: u32,
+    ) -> bool {
         // SAFETY: the packet's namespace is alive during the hook.
-        unsafe { crate::pernet::take_reply_budget(self.network(), prefix_hash, limit, limit_global, now) }
+        unsafe {
+            crate::pernet::take_reply_budget(self.network(), prefix_hash, limit, limit_global, now)
+        }
     }
 
     /// Whether the packet was addressed to this host as unicast at the link
@@ -165,12 +173,9 @@ impl Packet<'_> {
                 Family::Ipv4 => {
                     bindings::nf_ip_checksum(self.skb, self.hook(), tcp_offset as c_uint, protocol)
                 }
-                Family::Ipv6 => bindings::nf_ip6_checksum(
-                    self.skb,
-                    self.hook(),
-                    tcp_offset as c_uint,
-                    protocol,
-                ),
+                Family::Ipv6 => {
+                    bindings::nf_ip6_checksum(self.skb, self.hook(), tcp_offset as c_uint, protocol)
+                }
             }
         };
         sum == 0
@@ -229,7 +234,8 @@ impl Packet<'_> {
         let reserve = bindings::LL_MAX_HEADER as usize;
         // SAFETY: plain allocation; GFP_ATOMIC does not sleep, as required
         // in the softirq context targets run in.
-        let reply = unsafe { bindings::xt_tarpit_alloc_skb_atomic((reserve + headers.len()) as c_uint) };
+        let reply =
+            unsafe { bindings::xt_tarpit_alloc_skb_atomic((reserve + headers.len()) as c_uint) };
         if reply.is_null() {
             return Err(SendError::Allocation);
         }
@@ -260,17 +266,17 @@ impl Packet<'_> {
         // `reply` is ours, with network header and dst set.
         let routed = unsafe {
             match self.family() {
-                Family::Ipv4 => bindings::ip_route_me_harder(
-                    net,
-                    core::ptr::null_mut(),
-                    reply,
-                    source_type,
-                ),
+                Family::Ipv4 => {
+                    bindings::ip_route_me_harder(net, core::ptr::null_mut(), reply, source_type)
+                }
                 Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
             }
         };
-        // SAFETY: after a successful lookup `reply` holds its own valid dst.
-        let fits = || unsafe { bindings::xt_tarpit_dst_mtu(bindings::xt_tarpit_skb_dst(reply)) } as usize >= headers.len();
+        let fits = || {
+            // SAFETY: after a successful lookup `reply` holds its own valid dst.
+            let mtu = unsafe { bindings::xt_tarpit_dst_mtu(bindings::xt_tarpit_skb_dst(reply)) };
+            mtu as usize >= headers.len()
+        };
         if routed != 0 || !fits() {
             // SAFETY: `reply` is ours and not yet handed to the stack.
             unsafe { bindings::xt_tarpit_kfree_skb(reply) };

@@ -121,7 +121,9 @@ fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
     });
     let settings = packet::Settings {
         isn: hash as u32,
-        tarpit_synack_window: options.synack_window.unwrap_or_else(settings::synack_window),
+        tarpit_synack_window: options
+            .synack_window
+            .unwrap_or_else(settings::synack_window),
         validate,
         mimic,
     };
@@ -136,7 +138,12 @@ fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
         } else {
             0
         };
-        if !packet.take_reply_budget(prefix_hash, options.limit, options.limit_global, settings::seconds()) {
+        if !packet.take_reply_budget(
+            prefix_hash,
+            options.limit,
+            options.limit_global,
+            settings::seconds(),
+        ) {
             return Outcome::Ignored(packet::Ignored::RateLimited);
         }
     }

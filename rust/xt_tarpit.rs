@@ -26,11 +26,11 @@ module! {
 mod bindings;
 mod counters;
 mod netfilter;
+#[path = "packet/mod.rs"]
+pub mod packet;
 mod pernet;
 mod settings;
 mod skb;
-#[path = "packet/mod.rs"]
-pub mod packet;
 mod target;
 
 /// The loaded module: owns the per-namespace state (counters and
@@ -47,8 +47,10 @@ impl kernel::Module for TarpitModule {
         // registered. On error, what was registered is dropped (undone).
         settings::init_isn_key();
         let pernet = pernet::Registration::register()?;
-        let registration = netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
-        let registration_v1 = netfilter::Registration::register::<target::TarpitV1>(module, target::TARPIT_V1)?;
+        let registration =
+            netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
+        let registration_v1 =
+            netfilter::Registration::register::<target::TarpitV1>(module, target::TARPIT_V1)?;
         pr_info!("registered the TARPIT target for IPv4 and IPv6 (revisions 0 and 1); counters in /proc/net/xt_TARPIT\n");
         Ok(TarpitModule {
             registration: Some(registration),

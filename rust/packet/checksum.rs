@@ -62,13 +62,19 @@ pub fn ipv4_header_checksum(header: &[u8]) -> u16 {
 pub fn tcp_checksum(addresses: &Addresses, tcp: &[u8]) -> u16 {
     let mut sum = Checksum::new();
     match addresses {
-        Addresses::V4 { source, destination } => {
+        Addresses::V4 {
+            source,
+            destination,
+        } => {
             sum.add_bytes(source);
             sum.add_bytes(destination);
             sum.add_u16(u16::from(PROTOCOL_TCP));
             sum.add_u16(tcp.len() as u16);
         }
-        Addresses::V6 { source, destination } => {
+        Addresses::V6 {
+            source,
+            destination,
+        } => {
             sum.add_bytes(source);
             sum.add_bytes(destination);
             let length = tcp.len() as u32;
@@ -107,8 +113,8 @@ mod tests {
         // The worked example of the IPv4 header checksum article on
         // Wikipedia: 192.168.0.1 -> 192.168.0.199, UDP, checksum b861.
         let header = [
-            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0,
-            0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
+            0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11, 0x00, 0x00, 0xc0, 0xa8,
+            0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7,
         ];
         assert_eq!(ipv4_header_checksum(&header), 0xb861);
         let mut with_checksum = header;

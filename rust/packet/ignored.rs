@@ -29,7 +29,7 @@ pub enum Ignored {
     NoSynNoAck,
     /// SYN together with FIN: no real stack sends that.
     SynFin,
-    /// An acknowledgement number that does not fit the SYN-ACK we would
+    /// An acknowledgment number that does not fit the SYN-ACK we would
     /// have sent: a blind spoofer (or a reflection attempt), not a peer.
     FailedValidation,
     /// Over the rule's reply budget (`--limit`, `--limit-global`).

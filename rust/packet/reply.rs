@@ -5,7 +5,8 @@
 
 use super::checksum::{ipv4_header_checksum, tcp_checksum};
 use super::segment::{
-    Addresses, Family, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX,
+    Addresses, Family, Segment, TcpFlags, IPV4_HEADER_LEN, IPV6_HEADER_LEN, TCP_HEADER_LEN,
+    TCP_OPTIONS_MAX,
 };
 use super::{Ignored, Mode};
 
@@ -38,7 +39,7 @@ pub struct Settings {
     pub tarpit_synack_window: u16,
     /// Answer a segment of an established connection only if it
     /// acknowledges exactly our SYN-ACK (`ack == isn + 1`): we never send
-    /// data, so a real peer's acknowledgement number never moves past it,
+    /// data, so a real peer's acknowledgment number never moves past it,
     /// and a blind spoofer has one chance in 2^32 to hit it.
     pub validate: bool,
     /// Shape SYN-ACKs like the local TCP stack's (`--mimic`).
@@ -75,7 +76,11 @@ pub fn advmss_for_mtu(family: Family, mtu: u32) -> u16 {
         Family::Ipv6 => {
             let mss = mtu.saturating_sub(60).max(1220);
             // Past the largest non-jumbo payload: "any MSS".
-            if mss > 65535 - 20 { u16::MAX } else { mss as u16 }
+            if mss > 65535 - 20 {
+                u16::MAX
+            } else {
+                mss as u16
+            }
         }
     }
 }
@@ -91,9 +96,17 @@ impl Mimic {
     /// space rounded down to a multiple of the MSS left for data, capped to
     /// what the field holds (tcp_select_initial_window()).
     fn window(&self, timestamps: bool) -> u16 {
-        let mss = u32::from(self.advmss.saturating_sub(if timestamps { TIMESTAMP_ALIGNED_LEN } else { 0 }));
+        let mss = u32::from(self.advmss.saturating_sub(if timestamps {
+            TIMESTAMP_ALIGNED_LEN
+        } else {
+            0
+        }));
         let space = self.receive_space;
-        let rounded = if mss != 0 && space > mss { space - space % mss } else { space };
+        let rounded = if mss != 0 && space > mss {
+            space - space % mss
+        } else {
+            space
+        };
         rounded.min(u32::from(u16::MAX)) as u16
     }
 
@@ -301,7 +314,8 @@ impl Reply {
                 Addresses::V4 { .. } => IPV4_HEADER_LEN,
                 Addresses::V6 { .. } => IPV6_HEADER_LEN,
             };
-            (reply.options, reply.window, reply.flow_label) = mimic_synack(segment, mimic, network_len);
+            (reply.options, reply.window, reply.flow_label) =
+                mimic_synack(segment, mimic, network_len);
         }
         reply
     }
@@ -362,7 +376,11 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
     match mode {
         Mode::Tarpit => match (syn, ack) {
             _ if fin => Err(Ignored::Fin),
-            (true, false) => Ok(Reply::syn_ack(segment, settings, settings.tarpit_synack_window)),
+            (true, false) => Ok(Reply::syn_ack(
+                segment,
+                settings,
+                settings.tarpit_synack_window,
+            )),
             // A SYN-ACK we never asked for: someone spoofs our address.
             (true, true) => Ok(Reply::reset(segment)),
             (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
@@ -401,7 +419,10 @@ pub fn write_reply(
     let addresses = segment.addresses.reversed();
     let tcp_len = TCP_HEADER_LEN + reply.options.as_bytes().len();
     let network_len = match addresses {
-        Addresses::V4 { source, destination } => {
+        Addresses::V4 {
+            source,
+            destination,
+        } => {
             let header = &mut out[..IPV4_HEADER_LEN];
             header.fill(0);
             header[0] = 0x45;
@@ -415,10 +436,14 @@ pub fn write_reply(
             header[10..12].copy_from_slice(&checksum.to_be_bytes());
             IPV4_HEADER_LEN
         }
-        Addresses::V6 { source, destination } => {
+        Addresses::V6 {
+            source,
+            destination,
+        } => {
             let header = &mut out[..IPV6_HEADER_LEN];
             header.fill(0);
-            header[0..4].copy_from_slice(&(0x6000_0000 | (reply.flow_label & 0x000f_ffff)).to_be_bytes());
+            header[0..4]
+                .copy_from_slice(&(0x6000_0000 | (reply.flow_label & 0x000f_ffff)).to_be_bytes());
             header[4..6].copy_from_slice(&(tcp_len as u16).to_be_bytes());
             header[6] = IP_PROTOCOL_TCP;
             header[7] = hop_limit;

@@ -11,7 +11,7 @@ use core::ffi::CStr;
 /// Bytes of target data in a revision 1 rule.
 pub const TARGET_DATA_SIZE_V1: usize = 16;
 
-/// Revision 1 flag: do not validate acknowledgement numbers for this rule.
+/// Revision 1 flag: do not validate acknowledgment numbers for this rule.
 pub const FLAG_NO_VALIDATE: u8 = 0x01;
 /// Revision 1 flag: shape SYN-ACKs like the local TCP stack's.
 pub const FLAG_MIMIC: u8 = 0x02;
@@ -30,7 +30,7 @@ pub struct RuleOptions {
     /// Window of `--tarpit` SYN-ACKs, when the rule sets one (otherwise the
     /// module parameter's).
     pub synack_window: Option<u16>,
-    /// Whether acknowledgement numbers may be validated (the module
+    /// Whether acknowledgment numbers may be validated (the module
     /// parameter `validate_acks` decides when this is true).
     pub validate: bool,
     /// Shape SYN-ACKs like the local TCP stack's.
@@ -101,7 +101,8 @@ impl RuleOptions {
         if flags & !KNOWN_FLAGS != 0 {
             return Err(RuleError::UnknownFlags);
         }
-        let u32_at = |at: usize| u32::from_ne_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
+        let u32_at =
+            |at: usize| u32::from_ne_bytes([data[at], data[at + 1], data[at + 2], data[at + 3]]);
         if u32_at(12) != 0 {
             return Err(RuleError::Reserved);
         }
@@ -163,7 +164,9 @@ mod tests {
 
     #[test]
     fn revision_1_fields_decode() {
-        let options = RuleOptions::from_v1(&v1(0, FLAG_SYNACK_WINDOW | FLAG_NO_VALIDATE, 0, 10, 500, 0)).unwrap();
+        let options =
+            RuleOptions::from_v1(&v1(0, FLAG_SYNACK_WINDOW | FLAG_NO_VALIDATE, 0, 10, 500, 0))
+                .unwrap();
         assert_eq!(options.mode, Mode::Tarpit);
         assert_eq!(options.synack_window, Some(0));
         assert!(!options.validate && !options.mimic);
@@ -175,9 +178,18 @@ mod tests {
 
     #[test]
     fn revision_1_refuses_what_no_userspace_writes() {
-        assert_eq!(RuleOptions::from_v1(&v1(3, 0, 0, 0, 0, 0)), Err(RuleError::UnknownMode));
-        assert_eq!(RuleOptions::from_v1(&v1(0, 0x80, 0, 0, 0, 0)), Err(RuleError::UnknownFlags));
-        assert_eq!(RuleOptions::from_v1(&v1(0, 0, 0, 0, 0, 1)), Err(RuleError::Reserved));
+        assert_eq!(
+            RuleOptions::from_v1(&v1(3, 0, 0, 0, 0, 0)),
+            Err(RuleError::UnknownMode)
+        );
+        assert_eq!(
+            RuleOptions::from_v1(&v1(0, 0x80, 0, 0, 0, 0)),
+            Err(RuleError::UnknownFlags)
+        );
+        assert_eq!(
+            RuleOptions::from_v1(&v1(0, 0, 0, 0, 0, 1)),
+            Err(RuleError::Reserved)
+        );
         assert_eq!(
             RuleOptions::from_v1(&v1(1, FLAG_SYNACK_WINDOW, 5, 0, 0, 0)),
             Err(RuleError::WindowNeedsTarpit)
@@ -186,9 +198,18 @@ mod tests {
             RuleOptions::from_v1(&v1(0, FLAG_SYNACK_WINDOW | FLAG_MIMIC, 5, 0, 0, 0)),
             Err(RuleError::MimicWithWindow)
         );
-        assert_eq!(RuleOptions::from_v1(&v1(2, FLAG_MIMIC, 0, 0, 0, 0)), Err(RuleError::MimicWithReset));
-        assert_eq!(RuleOptions::from_v1(&v1(0, 0, 0, LIMIT_MAX + 1, 0, 0)), Err(RuleError::LimitTooHigh));
-        assert_eq!(RuleOptions::from_v1(&v1(0, 0, 0, 0, LIMIT_MAX + 1, 0)), Err(RuleError::LimitTooHigh));
+        assert_eq!(
+            RuleOptions::from_v1(&v1(2, FLAG_MIMIC, 0, 0, 0, 0)),
+            Err(RuleError::MimicWithReset)
+        );
+        assert_eq!(
+            RuleOptions::from_v1(&v1(0, 0, 0, LIMIT_MAX + 1, 0, 0)),
+            Err(RuleError::LimitTooHigh)
+        );
+        assert_eq!(
+            RuleOptions::from_v1(&v1(0, 0, 0, 0, LIMIT_MAX + 1, 0)),
+            Err(RuleError::LimitTooHigh)
+        );
         assert!(RuleOptions::from_v1(&v1(0, 0, 0, LIMIT_MAX, LIMIT_MAX, 0)).is_ok());
         assert_eq!(RuleOptions::from_v1(&[0; 15]), Err(RuleError::UnknownMode));
     }

@@ -60,11 +60,17 @@ impl Addresses {
     /// The addresses of a reply: source and destination swapped.
     pub fn reversed(&self) -> Addresses {
         match *self {
-            Addresses::V4 { source, destination } => Addresses::V4 {
+            Addresses::V4 {
+                source,
+                destination,
+            } => Addresses::V4 {
                 source: destination,
                 destination: source,
             },
-            Addresses::V6 { source, destination } => Addresses::V6 {
+            Addresses::V6 {
+                source,
+                destination,
+            } => Addresses::V6 {
                 source: destination,
                 destination: source,
             },
@@ -76,12 +82,14 @@ impl Addresses {
     /// IPv4-mapped, which the kernel does not treat as unicast either).
     pub fn are_unicast(&self) -> bool {
         match self {
-            Addresses::V4 { source, destination } => {
-                ipv4_is_unicast(source) && ipv4_is_unicast(destination)
-            }
-            Addresses::V6 { source, destination } => {
-                ipv6_is_unicast(source) && ipv6_is_unicast(destination)
-            }
+            Addresses::V4 {
+                source,
+                destination,
+            } => ipv4_is_unicast(source) && ipv4_is_unicast(destination),
+            Addresses::V6 {
+                source,
+                destination,
+            } => ipv6_is_unicast(source) && ipv6_is_unicast(destination),
         }
     }
 }
@@ -213,19 +221,26 @@ impl Segment {
     pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
         let mut tuple = [0; TUPLE_MAX];
         let address_len = match &self.addresses {
-            Addresses::V4 { source, destination } => {
+            Addresses::V4 {
+                source,
+                destination,
+            } => {
                 tuple[..4].copy_from_slice(source);
                 tuple[4..8].copy_from_slice(destination);
                 8
             }
-            Addresses::V6 { source, destination } => {
+            Addresses::V6 {
+                source,
+                destination,
+            } => {
                 tuple[..16].copy_from_slice(source);
                 tuple[16..32].copy_from_slice(destination);
                 32
             }
         };
         tuple[address_len..address_len + 2].copy_from_slice(&self.source_port.to_be_bytes());
-        tuple[address_len + 2..address_len + 4].copy_from_slice(&self.destination_port.to_be_bytes());
+        tuple[address_len + 2..address_len + 4]
+            .copy_from_slice(&self.destination_port.to_be_bytes());
         (tuple, address_len + 4)
     }
 
@@ -301,7 +316,10 @@ fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
     let mut destination = [0; 4];
     source.copy_from_slice(&headers[12..16]);
     destination.copy_from_slice(&headers[16..20]);
-    let addresses = Addresses::V4 { source, destination };
+    let addresses = Addresses::V4 {
+        source,
+        destination,
+    };
     Ok((addresses, header_len, total_len - header_len))
 }
 
@@ -328,7 +346,10 @@ fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
     let mut destination = [0; 16];
     source.copy_from_slice(&headers[8..24]);
     destination.copy_from_slice(&headers[24..40]);
-    let addresses = Addresses::V6 { source, destination };
+    let addresses = Addresses::V6 {
+        source,
+        destination,
+    };
     Ok((addresses, IPV6_HEADER_LEN, payload_len))
 }
 

@@ -3,9 +3,10 @@
 # xt_TARPIT by itself on the first -j TARPIT rule (no insmod, no modprobe),
 # modprobe knows the ipt_TARPIT / ip6t_TARPIT aliases, and the installed
 # extension and man page are where iptables and man look.
-# Usage: install.sh <DESTDIR of a make install for this kernel>
+# Usage: install.sh <DESTDIR of a make install for this kernel> [<module folder, default updates>]
 # Sourced by suite.sh (its helpers and $RESULTS); the module must not be loaded.
 stage=$1
+moddir=${2:-updates}
 release=$(uname -r)
 
 if [ ! -d "$stage/lib/modules/$release" ]; then
@@ -13,8 +14,8 @@ if [ ! -d "$stage/lib/modules/$release" ]; then
 	return 0 2>/dev/null || exit 0
 fi
 installed_shim=$(find "$stage" -name libxt_TARPIT.so -path '*/xtables/*' | head -n 1)
-check "make install put the module under /lib/modules/$release/updates" \
-	test -f "$stage/lib/modules/$release/updates/xt_TARPIT.ko"
+check "make install put the module under /lib/modules/$release/$moddir" \
+	test -f "$stage/lib/modules/$release/$moddir/xt_TARPIT.ko"
 check "make install put the extension in the xtables directory ($(pkg-config --variable=xtlibdir xtables))" \
 	test "${installed_shim#"$stage"}" = "$(pkg-config --variable=xtlibdir xtables)/libxt_TARPIT.so"
 check "make install put the man page in man8" grep -q '^\.TH xt_TARPIT 8' "$stage/usr/share/man/man8/xt_TARPIT.8"

@@ -2,7 +2,10 @@
 # The VM test suite, run as the guest's job by scripts/vm-run.
 # Usage: suite.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
 #                 <peer xt_TARPIT.ko> <dir of the peer's libxt_TARPIT.so> \
-#                 [<DESTDIR of a make install for this kernel>]
+#                 [<DESTDIR of a make install for this kernel> [<its module folder>]]
+# In-tree (scripts/check-intree): <xt_TARPIT.ko> is "builtin" for a kernel
+# with the target built in (nothing to load or unload, no C peer beside it);
+# the module folder under /lib/modules/<release> defaults to updates.
 set -uo pipefail
 module=$1
 shim_dir=$2
@@ -10,6 +13,7 @@ XT_VARIANT_SHIM=$3
 peer_module=$4
 peer_shim=$5
 install_stage=${6:-}
+install_moddir=${7:-updates}
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 
@@ -17,7 +21,12 @@ echo "=== kernel $(uname -r)"
 setup_network
 
 # --- loading
-check "insmod succeeds" insmod "$module"
+if [ "$module" = builtin ]; then
+	check "xt_TARPIT is built in (in /sys/module, not in /proc/modules)" \
+		sh -c 'test -d /sys/module/xt_TARPIT && ! grep -q "^xt_TARPIT " /proc/modules'
+else
+	check "insmod succeeds" insmod "$module"
+fi
 check "dmesg names the module and the target" sh -c 'dmesg | grep -q "xt_TARPIT: registered the TARPIT target for IPv4 and IPv6"'
 
 # --- the iptables extension: rule table, save/restore round trip
@@ -185,16 +194,20 @@ check "bad checksums, options, extension headers and truncation have their own c
 	test "$(counter bad_checksum)" -gt 0 -a "$(counter truncated)" -gt 0 -a "$(counter ip_options)" -gt 0 -a "$(counter extension_header)" -gt 0
 expect_eq "the attacker namespace has counters of its own, all zero" \
 	"$(in_attacker awk '{ sum += $2 } END { print (NR > 0 ? sum + 0 : "missing") }' /proc/net/xt_TARPIT)" 0
-check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
-check "/proc/net/xt_TARPIT is gone with the module" test ! -e /proc/net/xt_TARPIT
+if [ "$module" != builtin ]; then
+	check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
+	check "/proc/net/xt_TARPIT is gone with the module" test ! -e /proc/net/xt_TARPIT
+fi
 
 # --- installed by make install: autoload on the first rule, modprobe aliases
 if [ -n "$install_stage" ]; then
-	source "$TESTS_DIR/install.sh" "$install_stage"
+	source "$TESTS_DIR/install.sh" "$install_stage" "$install_moddir"
 fi
 
 # --- compatibility with xtables-addons, both ways
-bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"
+if [ "$module" != builtin ]; then
+	bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"
+fi
 
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")
