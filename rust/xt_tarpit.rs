@@ -51,7 +51,9 @@ impl kernel::Module for TarpitModule {
             netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
         let registration_v1 =
             netfilter::Registration::register::<target::TarpitV1>(module, target::TARPIT_V1)?;
-        pr_info!("registered the TARPIT target for IPv4 and IPv6 (revisions 0 and 1); counters in /proc/net/xt_TARPIT\n");
+        pr_info!(
+            "registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n"
+        );
         Ok(TarpitModule {
             registration: Some(registration),
             registration_v1: Some(registration_v1),

@@ -64,13 +64,27 @@ impl RuleError {
     /// What the kernel log says, after the module's name.
     pub fn message(self) -> &'static CStr {
         match self {
-            RuleError::UnknownMode => c"rule refused: unknown TARPIT mode (not --tarpit, --honeypot or --reset); update the iptables extension libxt_TARPIT.so",
-            RuleError::UnknownFlags => c"rule refused: unknown TARPIT option flags; update the xt_TARPIT module or write the rule without the new options",
-            RuleError::Reserved => c"rule refused: reserved bytes of the TARPIT revision 1 options are not zero; update the iptables extension libxt_TARPIT.so",
-            RuleError::WindowNeedsTarpit => c"rule refused: --synack-window applies to --tarpit only; drop it or use --tarpit",
-            RuleError::MimicWithWindow => c"rule refused: --mimic takes the SYN-ACK window from the local TCP stack; drop --synack-window or --mimic",
-            RuleError::MimicWithReset => c"rule refused: --mimic shapes SYN-ACKs and --reset sends none; drop --mimic",
-            RuleError::LimitTooHigh => c"rule refused: --limit and --limit-global are at most 1000000 replies per second",
+            RuleError::UnknownMode => {
+                c"rule refused: unknown TARPIT mode (not --tarpit, --honeypot or --reset); update the iptables extension libxt_TARPIT.so"
+            }
+            RuleError::UnknownFlags => {
+                c"rule refused: unknown TARPIT option flags; update the xt_TARPIT module or write the rule without the new options"
+            }
+            RuleError::Reserved => {
+                c"rule refused: reserved bytes of the TARPIT revision 1 options are not zero; update the iptables extension libxt_TARPIT.so"
+            }
+            RuleError::WindowNeedsTarpit => {
+                c"rule refused: --synack-window applies to --tarpit only; drop it or use --tarpit"
+            }
+            RuleError::MimicWithWindow => {
+                c"rule refused: --mimic takes the SYN-ACK window from the local TCP stack; drop --synack-window or --mimic"
+            }
+            RuleError::MimicWithReset => {
+                c"rule refused: --mimic shapes SYN-ACKs and --reset sends none; drop --mimic"
+            }
+            RuleError::LimitTooHigh => {
+                c"rule refused: --limit and --limit-global are at most 1000000 replies per second"
+            }
         }
     }
 }
