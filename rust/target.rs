@@ -40,11 +40,7 @@ impl Target for Tarpit {
     }
 
     fn handle(packet: &mut Packet<'_>, data: &[u8]) {
-        // `check` refused rules whose data does not decode.
-        if let Ok(options) = RuleOptions::from_v0(data) {
-            let outcome = answer(packet, &options);
-            packet.count(outcome.counter());
-        }
+        handle_rule(packet, RuleOptions::from_v0(data));
     }
 }
 
@@ -58,10 +54,16 @@ impl Target for TarpitV1 {
     }
 
     fn handle(packet: &mut Packet<'_>, data: &[u8]) {
-        if let Ok(options) = RuleOptions::from_v1(data) {
-            let outcome = answer(packet, &options);
-            packet.count(outcome.counter());
-        }
+        handle_rule(packet, RuleOptions::from_v1(data));
+    }
+}
+
+/// Answers and counts one packet under the rule's decoded options (either
+/// revision). `check` refused rules whose data does not decode.
+fn handle_rule(packet: &mut Packet<'_>, options: Result<RuleOptions, RuleError>) {
+    if let Ok(options) = options {
+        let outcome = answer(packet, &options);
+        packet.count(outcome.counter());
     }
 }
 

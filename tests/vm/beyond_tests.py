@@ -26,7 +26,7 @@ import time
 
 from wire import ACK, SYN, Link, address_bytes, ip_packet, tcp_segment
 from wire_tests import (ATTACKER_MAC, HOST, HOST_MAC, SPOOFED, check_reply, probe,
-                        record, results, source_ports)
+                        record, source_ports, write_results)
 
 # A second source prefix, routed back to the attacker by the suite.
 SECOND = {4: "10.0.1.99", 6: "fd00:0:0:1::99"}
@@ -194,10 +194,7 @@ def main():
         limit_cases(link, int(args[0]), int(args[1]), int(args[2]), args[3], case == "global")
     elif case == "mimic":
         mimic_cases(link, int(args[0]), int(args[1]), int(args[2]))
-    with open(results_file, "a") as out:
-        for line in results:
-            kind, rest = line.split(" ", 1)
-            out.write(f"{kind} [{label}] {rest}\n")
+    write_results(label, results_file)
 
 
 if __name__ == "__main__":

@@ -312,6 +312,11 @@ def main():
         elif variant is None:  # the full table
             answered_cases(link, family)
             silent_cases(link, family)
+    write_results(label, results_file)
+
+
+def write_results(label, results_file):
+    """Appends the recorded PASS/FAIL lines, tagged with `label`."""
     with open(results_file, "a") as out:
         for line in results:
             kind, rest = line.split(" ", 1)
