@@ -39,6 +39,7 @@ for line in "${KERNEL_LINES[@]}"; do
 			echo "FAIL [$line] checkpatch --strict $name: $totals"
 			echo "$unjustified"
 		fi
-		grep -q '^+++ b/MAINTAINERS' "$patch" && maintainers_added=1
+		if grep -q '^+++ b/MAINTAINERS' "$patch"; then maintainers_added=1; fi
 	done <"$series/series"
 done
+exit 0
