@@ -3,9 +3,13 @@
 # ours, the C peer, REJECT and DROP; memory per held connection with and
 # without NOTRACK; how long a real client stays held. Writes its raw
 # figures to /mnt/out (throughput.csv, memory.txt, hold.txt).
-# Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound>
+# Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound> [profile]
+#   profile: after the throughput runs, sample the kernel (perf, cpu-clock,
+#   call graphs) during one SYN flood per target and write
+#   profile-<target>.txt: where the CPU goes, and each target function's
+#   share with everything it calls.
 set -uo pipefail
-ours=$1 peer=$2 flood=$3 shim_dir=$4 reps=$5 duration=$6 hold_bound=$7
+ours=$1 peer=$2 flood=$3 shim_dir=$4 reps=$5 duration=$6 hold_bound=$7 profile=${8:-}
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 out=/mnt/out
@@ -68,6 +72,46 @@ for rep in $(seq 1 "$reps"); do
 		done
 	done
 done
+
+# One SYN flood per target under perf: the whole system sampled (the flood
+# generator, the target and the replies' path share the one vCPU), call
+# graphs from the kernel's unwinder.
+profile_target() { # profile_target TARGET
+	local target=$1 data=/tmp/perf-$1.data
+	# shellcheck disable=SC2046 # the rule is a list of words
+	iptables -A INPUT -p tcp --dport 25 $(rule_for "$target")
+	perf record -q -a -g -e cpu-clock -F 4000 -o "$data" -- sleep "$((duration + 1))" 2>/dev/null &
+	local perf_pid=$!
+	sleep 0.5
+	in_attacker "$flood" --iface veth1 --src-mac "$ATTACKER_MAC" --dst-mac "$HOST_MAC" \
+		--family 4 --dst 10.0.0.1 --dport 25 --src-net 10.1.0.0/16 --kind syn \
+		--duration "$duration" --cpu 0 >/dev/null
+	wait "$perf_pid"
+	iptables -F INPUT
+	{
+		echo "# $target, SYN flood, ${duration}s, perf cpu-clock 4 kHz, kernel $kernel"
+		echo "## self time by symbol"
+		perf report -i "$data" --stdio --no-children --sort sym --percent-limit 0.7 -g none 2>/dev/null | grep -v '^#' | grep -v '^$'
+		echo "## with callees (children), by symbol"
+		perf report -i "$data" --stdio --children --sort sym --percent-limit 2 -g none 2>/dev/null | grep -v '^#' | grep -v '^$'
+	} >"$out/profile-$target.txt"
+	rm -f "$data"
+}
+if [ -n "$profile" ]; then
+	if command -v perf >/dev/null; then
+		echo "=== profile: one ${duration}s SYN flood per target under perf"
+		for target in ours-all peer reject drop; do
+			case $target in
+			ours-all) load ours; echo N >/sys/module/xt_TARPIT/parameters/validate_acks ;;
+			peer) load peer ;;
+			esac
+			profile_target $target
+			echo "PROFILE $target: $(grep -c . "$out/profile-$target.txt") lines"
+		done
+	else
+		echo "PROFILE skipped: no perf in the guest"
+	fi
+fi
 
 if [ "$hold_bound" -eq 0 ]; then
 	echo "=== bench done (throughput only)"
