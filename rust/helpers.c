@@ -19,24 +19,21 @@
 
 #include "helpers.h"
 
-unsigned int xt_tarpit_hooknum(const struct xt_action_param *par)
+void xt_tarpit_packet_facts(const struct sk_buff *skb,
+			    const struct xt_action_param *par,
+			    struct xt_tarpit_facts *facts)
 {
-	return xt_hooknum(par);
-}
-
-struct net *xt_tarpit_net(const struct xt_action_param *par)
-{
-	return xt_net(par);
+	facts->net = xt_net(par);
+	facts->dst = skb_dst(skb);
+	facts->hook = xt_hooknum(par);
+	facts->len = skb->len;
+	facts->family = xt_family(par);
+	facts->pkt_type = skb->pkt_type;
 }
 
 const void *xt_tarpit_targinfo(const struct xt_action_param *par)
 {
 	return par->targinfo;
-}
-
-unsigned char xt_tarpit_pkt_type(const struct sk_buff *skb)
-{
-	return skb->pkt_type;
 }
 
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,

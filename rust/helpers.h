@@ -11,10 +11,24 @@
 #include <linux/skbuff.h>
 #include <net/dst.h>
 
-unsigned int xt_tarpit_hooknum(const struct xt_action_param *par);
-struct net *xt_tarpit_net(const struct xt_action_param *par);
+/*
+ * What the target reads of every packet, gathered in one call (each field
+ * is what its accessor returns; a call per field costs more than the
+ * reads under the retpoline/return-thunk mitigations).
+ */
+struct xt_tarpit_facts {
+	struct net *net;		/* xt_net() */
+	struct dst_entry *dst;		/* skb_dst() */
+	unsigned int hook;		/* xt_hooknum() */
+	unsigned int len;		/* skb->len */
+	unsigned char family;		/* xt_family() */
+	unsigned char pkt_type;		/* skb->pkt_type */
+};
+
+void xt_tarpit_packet_facts(const struct sk_buff *skb,
+			    const struct xt_action_param *par,
+			    struct xt_tarpit_facts *facts);
 const void *xt_tarpit_targinfo(const struct xt_action_param *par);
-unsigned char xt_tarpit_pkt_type(const struct sk_buff *skb);
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 					 int len, void *buffer);
 struct dst_entry *xt_tarpit_skb_dst(const struct sk_buff *skb);

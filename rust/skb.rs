@@ -10,16 +10,19 @@ use crate::netfilter::{nfproto, Family};
 use crate::pernet::NetCounters;
 use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;
+use core::mem::MaybeUninit;
 
 /// The packet a target is called for.
 ///
 /// # Invariants
 ///
-/// `skb` and `par` are the valid pointers netfilter passed to the target
-/// function, and stay valid for `'a`, the duration of that call.
+/// `skb` is the valid pointer netfilter passed to the target function, and
+/// stays valid for `'a`, the duration of that call; `facts` were read from
+/// it and the call's `xt_action_param` (so `facts.net` and `facts.dst` are
+/// live for `'a` too).
 pub(crate) struct Packet<'a> {
     skb: *mut bindings::sk_buff,
-    par: *const bindings::xt_action_param,
+    facts: bindings::xt_tarpit_facts,
     _lifetime: PhantomData<&'a mut bindings::sk_buff>,
 }
 
@@ -34,19 +37,25 @@ impl Packet<'_> {
         skb: *mut bindings::sk_buff,
         par: *const bindings::xt_action_param,
     ) -> Packet<'a> {
-        // INVARIANT: per the caller's contract.
+        let mut facts = MaybeUninit::<bindings::xt_tarpit_facts>::uninit();
+        // SAFETY: `skb` and `par` are valid (caller's contract); the helper
+        // writes every field of `facts`.
+        let facts = unsafe {
+            bindings::xt_tarpit_packet_facts(skb, par, facts.as_mut_ptr());
+            facts.assume_init()
+        };
+        // INVARIANT: `skb` per the caller's contract; `facts` were read from
+        // it and `par` during this call.
         Packet {
             skb,
-            par,
+            facts,
             _lifetime: PhantomData,
         }
     }
 
     /// The family of the table whose rule matched.
     pub(crate) fn family(&self) -> Family {
-        // SAFETY: `par` is valid (type invariant) and so is its hook state.
-        let pf = unsafe { (*(*self.par).state).pf };
-        if pf == nfproto(Family::Ipv6) {
+        if self.facts.family == nfproto(Family::Ipv6) {
             Family::Ipv6
         } else {
             Family::Ipv4
@@ -55,9 +64,9 @@ impl Packet<'_> {
 
     /// Number of bytes from the network header to the end of the packet.
     pub(crate) fn len(&self) -> usize {
-        // SAFETY: `skb` is valid (type invariant); in a target, `data`
-        // points at the network header, so `len` counts from there.
-        unsafe { (*self.skb).len as usize }
+        // In a target, `data` points at the network header, so `len` counts
+        // from there.
+        self.facts.len as usize
     }
 
     /// The packet's first `min(len, buffer.len())` bytes, from the network
@@ -100,18 +109,17 @@ pub(crate) enum SendError {
 
 impl Packet<'_> {
     fn network(&self) -> *mut bindings::net {
-        // SAFETY: `par` is valid (type invariant).
-        unsafe { bindings::xt_tarpit_net(self.par) }
+        self.facts.net
     }
 
     fn hook(&self) -> c_uint {
-        // SAFETY: `par` is valid (type invariant).
-        unsafe { bindings::xt_tarpit_hooknum(self.par) }
+        self.facts.hook
     }
 
+    /// The packet's route (NULL if it has none), valid while the skb holds
+    /// it, that is for the whole target call.
     fn route(&self) -> *mut bindings::dst_entry {
-        // SAFETY: `skb` is valid (type invariant).
-        unsafe { bindings::xt_tarpit_skb_dst(self.skb) }
+        self.facts.dst
     }
 
     /// Adds one to counter `index` of the packet's namespace.
@@ -141,9 +149,7 @@ impl Packet<'_> {
     /// layer and, for IPv4, by its route (not broadcast or multicast). The
     /// address checks themselves are the packet core's.
     pub(crate) fn is_unicast_to_this_host(&self) -> bool {
-        // SAFETY: `skb` is valid (type invariant).
-        let pkt_type = unsafe { bindings::xt_tarpit_pkt_type(self.skb) };
-        if u32::from(pkt_type) != bindings::PACKET_HOST {
+        if u32::from(self.facts.pkt_type) != bindings::PACKET_HOST {
             return false;
         }
         let route = self.route();

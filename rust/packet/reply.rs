@@ -453,7 +453,8 @@ pub fn write_reply(
         }
     };
     let tcp = &mut out[network_len..network_len + tcp_len];
-    tcp.fill(0);
+    // Every byte is written below (checksum and urgent pointer as zero
+    // first), so no fill of a variable length (a memset call) is needed.
     tcp[0..2].copy_from_slice(&segment.destination_port.to_be_bytes());
     tcp[2..4].copy_from_slice(&segment.source_port.to_be_bytes());
     tcp[4..8].copy_from_slice(&reply.seq.to_be_bytes());
@@ -461,7 +462,11 @@ pub fn write_reply(
     tcp[12] = ((tcp_len / 4) as u8) << 4;
     tcp[13] = reply.flags.0;
     tcp[14..16].copy_from_slice(&reply.window.to_be_bytes());
-    tcp[TCP_HEADER_LEN..].copy_from_slice(reply.options.as_bytes());
+    tcp[16..20].fill(0);
+    let options = reply.options.as_bytes();
+    if !options.is_empty() {
+        tcp[TCP_HEADER_LEN..].copy_from_slice(options);
+    }
     let checksum = tcp_checksum(&addresses, tcp);
     tcp[16..18].copy_from_slice(&checksum.to_be_bytes());
     network_len + tcp_len

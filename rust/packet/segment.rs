@@ -220,14 +220,21 @@ impl Segment {
     /// of the array are meaningful. The keyed ISN is a hash of these.
     pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
         let mut tuple = [0; TUPLE_MAX];
-        let address_len = match &self.addresses {
+        let ports = [
+            self.source_port.to_be_bytes(),
+            self.destination_port.to_be_bytes(),
+        ];
+        // Fixed offsets in each arm: the copies compile to plain moves.
+        match &self.addresses {
             Addresses::V4 {
                 source,
                 destination,
             } => {
                 tuple[..4].copy_from_slice(source);
                 tuple[4..8].copy_from_slice(destination);
-                8
+                tuple[8..10].copy_from_slice(&ports[0]);
+                tuple[10..12].copy_from_slice(&ports[1]);
+                (tuple, 12)
             }
             Addresses::V6 {
                 source,
@@ -235,13 +242,11 @@ impl Segment {
             } => {
                 tuple[..16].copy_from_slice(source);
                 tuple[16..32].copy_from_slice(destination);
-                32
+                tuple[32..34].copy_from_slice(&ports[0]);
+                tuple[34..36].copy_from_slice(&ports[1]);
+                (tuple, 36)
             }
-        };
-        tuple[address_len..address_len + 2].copy_from_slice(&self.source_port.to_be_bytes());
-        tuple[address_len + 2..address_len + 4]
-            .copy_from_slice(&self.destination_port.to_be_bytes());
-        (tuple, address_len + 4)
+        }
     }
 
     /// Sequence space the segment occupies: payload plus one for each of
