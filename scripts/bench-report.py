@@ -42,9 +42,11 @@ def ratio(a, b):
 
 def main():
     folder, command = Path(sys.argv[1]), sys.argv[2]
+    kernels = sys.argv[3] if len(sys.argv) > 3 else ""
     lines = sorted(p for p in folder.iterdir() if (p / "throughput.csv").exists())
     md = [f"# xt_TARPIT benchmark, {folder.name}", "",
-          f"Command: `{command}`. QEMU TCG, one vCPU; the flood (raw socket, sendmmsg) runs in an",
+          f"Command: `{command}`. {kernels}",
+          "QEMU TCG, one vCPU; the flood (raw socket, sendmmsg) runs in an",
           "attacker namespace over veth on the same vCPU as the target, so a cheaper target lets",
           "more of the flood through. NOTRACK on the flooded port. Median of the repetitions,",
           "(min–max) in brackets. *Processed* counts segments the rule saw per second;",
@@ -77,6 +79,32 @@ def main():
                       f"{ratio(default[0], medians['peer', kind][0])} | "
                       f"{ratio(medians['ours-new', kind][0], medians['peer', kind][0])} | "
                       f"{ratio(every[0], medians['drop', kind][0])} |")
+        profile_rows = []
+        for target in ("ours-all", "peer", "reject"):
+            breakdown = line / f"breakdown-{target}.txt"
+            if not breakdown.exists():
+                continue
+            for entry in breakdown.read_text().split("\n"):
+                if entry.startswith("SUMMARY "):
+                    fields = dict(item.split("=", 1) for item in entry.split()[1:])
+                    profile_rows.append((target, fields))
+        if profile_rows:
+            md += ["", "Where the time goes: one SYN flood per target under `perf record -a -g`",
+                   "(cpu-clock samples of the whole guest per 1,000 segments; *busy* excludes idle).",
+                   "*Reply path* is what the kernel does to send any reply (skb, route, LOCAL_OUT,",
+                   "the output path), reached from the target function; *own work* is everything",
+                   "else under it (parsing, checks, building the reply). *Bound*: the throughput",
+                   "gain if that target's own work cost nothing at all.", "",
+                   "| target | function | busy / 1k segments | in the function | reply path | own work | own work ÷ busy | bound |",
+                   "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+            for target, fields in profile_rows:
+                packets = int(fields["packets"]) or 1
+                busy, inside = int(fields["busy"]), int(fields["inside"])
+                reply_path, own = int(fields["reply_path"]), int(fields["own"])
+                k = 1000 / packets
+                md.append(f"| {TARGET_NAMES[target]} | `{fields['function']}` | {busy * k:.2f} | {inside * k:.2f} | "
+                          f"{reply_path * k:.2f} | {own * k:.2f} | {100 * own / max(busy, 1):.1f}% | "
+                          f"{busy / max(busy - own, 1):.2f}× |")
         memory = (line / "memory.txt")
         if memory.exists():
             md += ["", "Memory with 10,000 connections held (the clients live in the same VM, so",

@@ -92,6 +92,8 @@ def main():
         return f"{1000 * count / packets:7.2f}" if packets else "    n/a"
 
     logic = inside - reply_path
+    print(f"SUMMARY function={function} packets={packets} samples={total} busy={busy} "
+          f"inside={inside} reply_path={reply_path} own={logic}")
     print(f"{function}: {total} samples, {busy} busy (not idle), {inside} with {function} on the stack; "
           f"{packets} packets through the rule")
     print(f"busy samples per 1,000 packets: {per_k(busy).strip()}; in {function}: {per_k(inside).strip()} "
