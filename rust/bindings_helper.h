@@ -11,6 +11,7 @@
 #include <linux/netfilter_ipv6/ip6_tables.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/siphash.h>
 #include <linux/skbuff.h>
 #include <linux/if_packet.h>
 #include <linux/in.h>

@@ -42,11 +42,6 @@ const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 	return skb_header_pointer(skb, offset, len, buffer);
 }
 
-struct dst_entry *xt_tarpit_skb_dst(const struct sk_buff *skb)
-{
-	return skb_dst(skb);
-}
-
 unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst)
 {
 	return container_of(dst, struct rtable, dst)->rt_flags;
@@ -57,34 +52,25 @@ int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst)
 	return ip4_dst_hoplimit(dst);
 }
 
-unsigned int xt_tarpit_dst_mtu(const struct dst_entry *dst)
+unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb)
 {
-	return dst_mtu(dst);
+	return dst_mtu(skb_dst(skb));
 }
 
-struct sk_buff *xt_tarpit_alloc_skb_atomic(unsigned int size)
+struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
+				      unsigned int network_len,
+				      struct dst_entry *dst, void **data)
 {
-	return alloc_skb(size, GFP_ATOMIC);
-}
+	struct sk_buff *skb = alloc_skb(headroom + len, GFP_ATOMIC);
 
-void xt_tarpit_skb_reserve(struct sk_buff *skb, int len)
-{
-	skb_reserve(skb, len);
-}
-
-void xt_tarpit_skb_reset_network_header(struct sk_buff *skb)
-{
+	if (!skb)
+		return NULL;
+	skb_reserve(skb, headroom);
+	*data = skb_put(skb, len);
 	skb_reset_network_header(skb);
-}
-
-void xt_tarpit_skb_set_transport_header(struct sk_buff *skb, int offset)
-{
-	skb_set_transport_header(skb, offset);
-}
-
-void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst)
-{
+	skb_set_transport_header(skb, network_len);
 	skb_dst_set_noref(skb, dst);
+	return skb;
 }
 
 void xt_tarpit_kfree_skb(struct sk_buff *skb)

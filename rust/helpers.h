@@ -31,15 +31,18 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 const void *xt_tarpit_targinfo(const struct xt_action_param *par);
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 					 int len, void *buffer);
-struct dst_entry *xt_tarpit_skb_dst(const struct sk_buff *skb);
 unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst);
 int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst);
-unsigned int xt_tarpit_dst_mtu(const struct dst_entry *dst);
-struct sk_buff *xt_tarpit_alloc_skb_atomic(unsigned int size);
-void xt_tarpit_skb_reserve(struct sk_buff *skb, int len);
-void xt_tarpit_skb_reset_network_header(struct sk_buff *skb);
-void xt_tarpit_skb_set_transport_header(struct sk_buff *skb, int offset);
-void xt_tarpit_skb_dst_set_noref(struct sk_buff *skb, struct dst_entry *dst);
+unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb);
+/*
+ * A reply skb the way nf_reject_skb_v4() starts one, in one call:
+ * alloc_skb(GFP_ATOMIC) with @headroom, skb_put() of @len bytes (returned
+ * in *@data), network header at the start, transport header @network_len
+ * bytes on, and @dst set without a reference. NULL when out of memory.
+ */
+struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
+				      unsigned int network_len,
+				      struct dst_entry *dst, void **data);
 void xt_tarpit_kfree_skb(struct sk_buff *skb);
 void xt_tarpit_pr_info_ratelimited(const char *msg);
 
@@ -58,7 +61,7 @@ struct net *xt_tarpit_seq_file_net(struct seq_file *seq);
 unsigned short xt_tarpit_synack_window(void);
 bool xt_tarpit_validate_acks(void);
 
-/* Keyed ISN (rust/netfilter.rs): siphash is inline over its two variants. */
+/* Keyed ISN (rust/settings.rs): siphash() is inline over its two variants. */
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);
 
 /* --mimic (rust/skb.rs) and rate limiting (rust/pernet.rs). */

@@ -237,28 +237,28 @@ impl Packet<'_> {
     /// in a fresh skb, routed like REJECT's replies, attached to the
     /// packet's conntrack entry, through LOCAL_OUT.
     pub(crate) fn send_reply(&self, headers: &[u8], network_len: usize) -> Result<(), SendError> {
-        let reserve = bindings::LL_MAX_HEADER as usize;
-        // SAFETY: plain allocation; GFP_ATOMIC does not sleep, as required
-        // in the softirq context targets run in.
-        let reply =
-            unsafe { bindings::xt_tarpit_alloc_skb_atomic((reserve + headers.len()) as c_uint) };
+        let mut data = core::ptr::null_mut::<c_void>();
+        // SAFETY: plain allocation (GFP_ATOMIC does not sleep, as required
+        // in the softirq context targets run in); the route lookup below
+        // needs a dst to start from, as in nf_send_reset(), and the
+        // original's is valid for this call (netfilter hooks run under RCU).
+        let reply = unsafe {
+            bindings::xt_tarpit_alloc_reply(
+                bindings::LL_MAX_HEADER,
+                headers.len() as c_uint,
+                network_len as c_uint,
+                self.route(),
+                &mut data,
+            )
+        };
         if reply.is_null() {
             return Err(SendError::Allocation);
         }
-        // SAFETY: `reply` is a fresh skb we own with room for `reserve`
-        // bytes of headroom plus `headers.len()` bytes of data (requested
-        // above); `skb_put` returns a pointer to exactly those bytes.
+        // SAFETY: `data` points at the `headers.len()` bytes the helper put
+        // into the fresh skb `reply`, which we own.
         unsafe {
-            bindings::xt_tarpit_skb_reserve(reply, reserve as c_int);
-            let data = bindings::skb_put(reply, headers.len() as c_uint).cast::<u8>();
-            core::ptr::copy_nonoverlapping(headers.as_ptr(), data, headers.len());
-            bindings::xt_tarpit_skb_reset_network_header(reply);
-            bindings::xt_tarpit_skb_set_transport_header(reply, network_len as c_int);
-            // The route lookup below needs a dst to start from, as in
-            // nf_send_reset(); the original's is valid for this call
-            // (netfilter hooks run under RCU).
-            bindings::xt_tarpit_skb_dst_set_noref(reply, self.route());
-        }
+            core::ptr::copy_nonoverlapping(headers.as_ptr(), data.cast::<u8>(), headers.len())
+        };
         let net = self.network();
         // In INPUT the reply's source is one of our addresses: saying so
         // spares ip_route_me_harder() a FIB lookup to classify it (as
@@ -280,7 +280,7 @@ impl Packet<'_> {
         };
         let fits = || {
             // SAFETY: after a successful lookup `reply` holds its own valid dst.
-            let mtu = unsafe { bindings::xt_tarpit_dst_mtu(bindings::xt_tarpit_skb_dst(reply)) };
+            let mtu = unsafe { bindings::xt_tarpit_skb_dst_mtu(reply) };
             mtu as usize >= headers.len()
         };
         if routed != 0 || !fits() {
