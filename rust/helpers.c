@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symbols for the `static inline` kernel functions xt_TARPIT's Rust code
- * calls, in the manner of the kernel's own rust/helpers/. No logic here.
+ * calls, in the manner of the kernel's own rust/helpers/; two of them run a
+ * fixed sequence in one call for the fast path. No decisions here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

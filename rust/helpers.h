@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * One-line wrappers that give `static inline` kernel functions (and a few
- * macros) a symbol Rust can call. Each does exactly what its namesake does;
- * no logic lives here.
+ * Wrappers that give `static inline` kernel functions (and a few macros) a
+ * symbol Rust can call. Each does exactly what its namesake does, or, on
+ * the fast path, what a fixed sequence of them does in one call
+ * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply); no decisions live here.
  */
 #ifndef XT_TARPIT_HELPERS_H
 #define XT_TARPIT_HELPERS_H
