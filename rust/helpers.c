@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symbols for the `static inline` kernel functions xt_TARPIT's Rust code
- * calls, in the manner of the kernel's own rust/helpers/; two of them run a
+ * calls, in the manner of the kernel's own rust/helpers/; three of them run a
  * fixed sequence in one call for the fast path. No decisions here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -17,6 +17,8 @@
 #include <net/netns/generic.h>
 #include <net/route.h>
 #include <net/tcp.h>
+#include <net/netfilter/nf_conntrack.h>
+#include <linux/if_vlan.h>
 
 #include "helpers.h"
 
@@ -72,6 +74,75 @@ struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
 	skb_set_transport_header(skb, network_len);
 	skb_dst_set_noref(skb, dst);
 	return skb;
+}
+
+int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
+			     unsigned int len, unsigned int network_len)
+{
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	enum ip_conntrack_info ctinfo;
+	struct nf_conn *ct;
+#endif
+
+	if (skb_shared(skb) || skb->len < len)
+		return 1;
+	if (!pskb_may_pull(skb, len) || skb_unclone(skb, GFP_ATOMIC) ||
+	    pskb_trim(skb, len))
+		return -ENOMEM;
+
+	/* What the packet carried from its way in, and a fresh skb lacks. */
+	skb_orphan(skb);
+	memset(skb->cb, 0, sizeof(skb->cb));
+	skb_gso_reset(skb);
+	skb->ip_summed = CHECKSUM_NONE;
+	skb->csum_valid = 0;
+	skb->csum_level = 0;
+	skb_set_delivery_time(skb, 0, SKB_CLOCK_REALTIME);
+	skb->dev = NULL;
+	skb->skb_iif = 0;
+	skb->pkt_type = PACKET_HOST;
+	skb->mark = 0;
+	skb->priority = 0;
+	skb->queue_mapping = 0;
+	skb->ignore_df = 0;
+	skb->encapsulation = 0;
+	skb_clear_hash(skb);
+	__vlan_hwaccel_clear_tag(skb);
+	skb_ext_reset(skb);
+	skb_reset_redirect(skb);
+	nf_reset_trace(skb);
+	ipvs_reset(skb);
+#if defined(CONFIG_NET_RX_BUSY_POLL) || defined(CONFIG_XPS)
+	skb->napi_id = 0;
+#endif
+#ifdef CONFIG_NETWORK_SECMARK
+	skb->secmark = 0;
+#endif
+#ifdef CONFIG_NET_SWITCHDEV
+	skb->offload_fwd_mark = 0;
+	skb->offload_l3_fwd_mark = 0;
+#endif
+#ifdef CONFIG_SKB_DECRYPTED
+	skb->decrypted = 0;
+#endif
+	skb_unset_mac_header(skb);
+	skb->mac_len = 0;
+
+	memcpy(skb->data, headers, len);
+	skb_reset_network_header(skb);
+	skb_set_transport_header(skb, network_len);
+
+#if IS_ENABLED(CONFIG_NF_CONNTRACK)
+	/*
+	 * The packet's conntrack reference stays; it now describes the other
+	 * direction, as nf_ct_attach() marks a fresh reply.
+	 */
+	ct = nf_ct_get(skb, &ctinfo);
+	if (ct)
+		nf_ct_set(skb, ct, CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ?
+			  IP_CT_RELATED_REPLY : IP_CT_RELATED);
+#endif
+	return 0;
 }
 
 void xt_tarpit_kfree_skb(struct sk_buff *skb)

@@ -3,7 +3,8 @@
  * Wrappers that give `static inline` kernel functions (and a few macros) a
  * symbol Rust can call. Each does exactly what its namesake does, or, on
  * the fast path, what a fixed sequence of them does in one call
- * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply); no decisions live here.
+ * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply, xt_tarpit_reuse_as_reply);
+ * no decisions live here.
  */
 #ifndef XT_TARPIT_HELPERS_H
 #define XT_TARPIT_HELPERS_H
@@ -44,6 +45,19 @@ unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb);
 struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
 				      unsigned int network_len,
 				      struct dst_entry *dst, void **data);
+/*
+ * Turns @skb, the packet the target was called for, into its reply: the
+ * first @len bytes made private and linear, the rest trimmed, everything a
+ * fresh skb would not carry reset (socket, control block, GSO, checksum
+ * state, timestamp, device, mark, hash, extensions ...), @headers copied
+ * in, network header at the start and transport header @network_len bytes
+ * on; its route and conntrack reference stay, the latter turned to the
+ * reply direction. 0 when done; 1 when @skb cannot be reused (shared, or
+ * shorter than @len), unchanged; -ENOMEM when unsharing or trimming it
+ * failed, still a packet to drop.
+ */
+int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
+			     unsigned int len, unsigned int network_len);
 void xt_tarpit_kfree_skb(struct sk_buff *skb);
 void xt_tarpit_pr_info_ratelimited(const char *msg);
 

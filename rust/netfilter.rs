@@ -6,7 +6,7 @@
 //! [`Target`] implementation ([`crate::skb::Packet`] for packets).
 
 use crate::bindings;
-use crate::skb::Packet;
+use crate::skb::{Packet, Verdict};
 use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, CStr};
 use core::mem::MaybeUninit;
@@ -42,8 +42,8 @@ pub(crate) trait Target {
     /// Accepts or refuses a new rule's target data.
     fn check(rule: &RuleCheck<'_>) -> Result;
 
-    /// Handles one packet; the packet is always dropped afterwards.
-    fn handle(packet: &mut Packet<'_>, data: &[u8]);
+    /// Handles one packet: drops it, or says it became the reply.
+    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict;
 }
 
 /// Storage for the `xt_target` entries of one registration (IPv4 + IPv6).
@@ -213,7 +213,10 @@ unsafe extern "C" fn target_trampoline<T: Target>(
     };
     // SAFETY: these are the pointers netfilter passed to this target call,
     // valid for its duration.
-    let mut packet = unsafe { Packet::new(skb, par) };
-    T::handle(&mut packet, data);
-    bindings::NF_DROP
+    let packet = unsafe { Packet::new(skb, par) };
+    match T::handle(packet, data) {
+        Verdict::Drop => bindings::NF_DROP,
+        // The skb was sent as the reply: netfilter must not touch it.
+        Verdict::Stolen => bindings::NF_STOLEN,
+    }
 }

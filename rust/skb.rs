@@ -2,8 +2,9 @@
 
 //! Netfilter glue, packet side (`unsafe` inside): the packet a target is
 //! called for, what the target may ask of it, and sending the headers the
-//! packet core wrote as a fresh reply skb routed like the kernel's own
-//! REJECT replies.
+//! packet core wrote back, routed like the kernel's own REJECT replies, in
+//! the packet's own skb (rewritten) or, when it cannot be reused, a fresh
+//! one.
 
 use crate::bindings;
 use crate::netfilter::{nfproto, Family};
@@ -107,7 +108,7 @@ pub(crate) enum SendError {
     Routing,
 }
 
-impl Packet<'_> {
+impl<'a> Packet<'a> {
     fn network(&self) -> *mut bindings::net {
         self.facts.net
     }
@@ -120,14 +121,6 @@ impl Packet<'_> {
     /// it, that is for the whole target call.
     fn route(&self) -> *mut bindings::dst_entry {
         self.facts.dst
-    }
-
-    /// Adds one to counter `index` of the packet's namespace.
-    pub(crate) fn count(&self, index: usize) {
-        // SAFETY: the packet's namespace is alive during the hook.
-        if let Some(counters) = unsafe { NetCounters::of(self.network()) } {
-            counters.increment(index);
-        }
     }
 
     /// Takes one reply from the namespace's budgets (see
@@ -232,16 +225,60 @@ impl Packet<'_> {
         }
     }
 
+    /// The counters of the packet's namespace, usable after
+    /// [`Packet::send_reply`] has taken the packet.
+    pub(crate) fn counting(&self) -> Counting<'a> {
+        // INVARIANT: the packet's namespace is alive for the hook call, `'a`.
+        Counting {
+            net: self.network(),
+            _lifetime: PhantomData,
+        }
+    }
+
     /// Sends `headers` (a complete IP + TCP header block with checksums,
-    /// `network_len` bytes of it the network header) back to the sender:
-    /// in a fresh skb, routed like REJECT's replies, attached to the
-    /// packet's conntrack entry, through LOCAL_OUT.
-    pub(crate) fn send_reply(&self, headers: &[u8], network_len: usize) -> Result<(), SendError> {
+    /// `network_len` bytes of it the network header, never longer than
+    /// the packet) back to the sender, routed like REJECT's replies,
+    /// attached to the packet's conntrack entry, through LOCAL_OUT.
+    ///
+    /// The reply is the packet itself, rewritten (no allocation, and no
+    /// packet to free): netfilter must then be told it was stolen. A
+    /// packet that cannot be rewritten (shared) is answered with a fresh
+    /// skb and dropped, as xtables-addons and REJECT do for every packet.
+    pub(crate) fn send_reply(
+        self,
+        headers: &[u8],
+        network_len: usize,
+    ) -> Result<Verdict, SendError> {
+        // SAFETY: `skb` is the packet netfilter passed to this call (type
+        // invariant), not used by anyone else while the target runs;
+        // `headers` is readable for its length. Nothing read from the skb
+        // before (the `headers` view) is used after this call.
+        let reused = unsafe {
+            bindings::xt_tarpit_reuse_as_reply(
+                self.skb,
+                headers.as_ptr().cast::<c_void>(),
+                headers.len() as c_uint,
+                network_len as c_uint,
+            )
+        };
+        match reused {
+            0 => {
+                // On failure netfilter drops the rewritten packet.
+                self.route_and_send(self.skb, headers.len())?;
+                Ok(Verdict::Stolen)
+            }
+            1 => self.send_fresh_reply(headers, network_len),
+            _ => Err(SendError::Allocation),
+        }
+    }
+
+    /// [`Packet::send_reply`] in a fresh skb, as nf_send_reset() does.
+    fn send_fresh_reply(&self, headers: &[u8], network_len: usize) -> Result<Verdict, SendError> {
         let mut data = core::ptr::null_mut::<c_void>();
         // SAFETY: plain allocation (GFP_ATOMIC does not sleep, as required
-        // in the softirq context targets run in); the route lookup below
-        // needs a dst to start from, as in nf_send_reset(), and the
-        // original's is valid for this call (netfilter hooks run under RCU).
+        // in the softirq context targets run in); the route lookup needs a
+        // dst to start from, as in nf_send_reset(), and the original's is
+        // valid for this call (netfilter hooks run under RCU).
         let reply = unsafe {
             bindings::xt_tarpit_alloc_reply(
                 bindings::LL_MAX_HEADER,
@@ -255,10 +292,25 @@ impl Packet<'_> {
             return Err(SendError::Allocation);
         }
         // SAFETY: `data` points at the `headers.len()` bytes the helper put
-        // into the fresh skb `reply`, which we own.
+        // into the fresh skb `reply`, which we own; `skb` is the valid
+        // original (type invariant).
         unsafe {
-            core::ptr::copy_nonoverlapping(headers.as_ptr(), data.cast::<u8>(), headers.len())
-        };
+            core::ptr::copy_nonoverlapping(headers.as_ptr(), data.cast::<u8>(), headers.len());
+            bindings::nf_ct_attach(reply, self.skb);
+        }
+        if let Err(error) = self.route_and_send(reply, headers.len()) {
+            // SAFETY: `reply` is ours and was not handed to the stack.
+            unsafe { bindings::xt_tarpit_kfree_skb(reply) };
+            return Err(error);
+        }
+        Ok(Verdict::Drop)
+    }
+
+    /// Routes `reply` (network header and a dst to start from set) back
+    /// to the sender and hands it to LOCAL_OUT, which takes it whatever
+    /// the outcome (a drop by a LOCAL_OUT rule is not our failure). On
+    /// `Err` the reply was not sent and is still the caller's.
+    fn route_and_send(&self, reply: *mut bindings::sk_buff, len: usize) -> Result<(), SendError> {
         let net = self.network();
         // In INPUT the reply's source is one of our addresses: saying so
         // spares ip_route_me_harder() a FIB lookup to classify it (as
@@ -269,7 +321,7 @@ impl Packet<'_> {
             bindings::RTN_UNSPEC
         };
         // SAFETY: `net` is the packet's namespace, valid during the hook;
-        // `reply` is ours, with network header and dst set.
+        // `reply` is the caller's, with network header and dst set.
         let routed = unsafe {
             match self.family() {
                 Family::Ipv4 => {
@@ -278,27 +330,53 @@ impl Packet<'_> {
                 Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
             }
         };
-        let fits = || {
-            // SAFETY: after a successful lookup `reply` holds its own valid dst.
-            let mtu = unsafe { bindings::xt_tarpit_skb_dst_mtu(reply) };
-            mtu as usize >= headers.len()
-        };
-        if routed != 0 || !fits() {
-            // SAFETY: `reply` is ours and not yet handed to the stack.
-            unsafe { bindings::xt_tarpit_kfree_skb(reply) };
+        if routed != 0 {
             return Err(SendError::Routing);
         }
-        // SAFETY: `reply` is ours; `skb` is the valid original (type
-        // invariant). `ip*_local_out` takes ownership of `reply` whatever
-        // the outcome (a drop by a LOCAL_OUT rule is not our failure).
+        // SAFETY: after a successful lookup `reply` holds its own valid dst.
+        let mtu = unsafe { bindings::xt_tarpit_skb_dst_mtu(reply) };
+        if (mtu as usize) < len {
+            return Err(SendError::Routing);
+        }
+        // SAFETY: `reply` is the caller's to give away; `ip*_local_out`
+        // takes ownership of it whatever the outcome.
         unsafe {
-            bindings::nf_ct_attach(reply, self.skb);
             match self.family() {
                 Family::Ipv4 => bindings::ip_local_out(net, core::ptr::null_mut(), reply),
                 Family::Ipv6 => bindings::ip6_local_out(net, core::ptr::null_mut(), reply),
             };
         }
         Ok(())
+    }
+}
+
+/// What netfilter does with the packet once the target has handled it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Verdict {
+    /// Drop it (`NF_DROP`): it was not answered, or answered by a copy.
+    Drop,
+    /// Leave it alone (`NF_STOLEN`): it became the reply and was sent.
+    Stolen,
+}
+
+/// The counters of a packet's namespace (see [`Packet::counting`]).
+///
+/// # Invariants
+///
+/// `net` is alive for `'a`, the target call it was taken in.
+#[derive(Clone, Copy)]
+pub(crate) struct Counting<'a> {
+    net: *mut bindings::net,
+    _lifetime: PhantomData<&'a bindings::net>,
+}
+
+impl Counting<'_> {
+    /// Adds one to counter `index` of the namespace.
+    pub(crate) fn count(self, index: usize) {
+        // SAFETY: `net` is alive (type invariant).
+        if let Some(counters) = unsafe { NetCounters::of(self.net) } {
+            counters.increment(index);
+        }
     }
 }
 

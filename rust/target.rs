@@ -13,7 +13,7 @@ use crate::packet::{
     IPV6_HEADER_LEN, REPLY_MAX_LEN, TARGET_DATA_SIZE, TARGET_DATA_SIZE_V1,
 };
 use crate::settings;
-use crate::skb::{Packet, SendError};
+use crate::skb::{Packet, SendError, Verdict};
 use core::ffi::CStr;
 use kernel::prelude::*;
 
@@ -39,8 +39,8 @@ impl Target for Tarpit {
         check_rule(rule, RuleOptions::from_v0(rule.data()))
     }
 
-    fn handle(packet: &mut Packet<'_>, data: &[u8]) {
-        handle_rule(packet, RuleOptions::from_v0(data));
+    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
+        handle_rule(packet, RuleOptions::from_v0(data))
     }
 }
 
@@ -53,18 +53,35 @@ impl Target for TarpitV1 {
         check_rule(rule, RuleOptions::from_v1(rule.data()))
     }
 
-    fn handle(packet: &mut Packet<'_>, data: &[u8]) {
-        handle_rule(packet, RuleOptions::from_v1(data));
+    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
+        handle_rule(packet, RuleOptions::from_v1(data))
     }
 }
 
 /// Answers and counts one packet under the rule's decoded options (either
 /// revision). `check` refused rules whose data does not decode.
-fn handle_rule(packet: &mut Packet<'_>, options: Result<RuleOptions, RuleError>) {
-    if let Ok(options) = options {
-        let outcome = answer(packet, &options);
-        packet.count(outcome.counter());
-    }
+fn handle_rule(packet: Packet<'_>, options: Result<RuleOptions, RuleError>) -> Verdict {
+    let Ok(options) = options else {
+        return Verdict::Drop;
+    };
+    let counting = packet.counting();
+    let mut out = [0u8; REPLY_MAX_LEN];
+    let (outcome, verdict) = match answer(&packet, &options, &mut out) {
+        Err(outcome) => (outcome, Verdict::Drop),
+        Ok((length, kind)) => {
+            let network_len = match packet.family() {
+                Family::Ipv4 => IPV4_HEADER_LEN,
+                Family::Ipv6 => IPV6_HEADER_LEN,
+            };
+            match packet.send_reply(&out[..length], network_len) {
+                Ok(verdict) => (Outcome::Replied(kind), verdict),
+                Err(SendError::Allocation) => (Outcome::AllocationFailed, Verdict::Drop),
+                Err(SendError::Routing) => (Outcome::RoutingFailed, Verdict::Drop),
+            }
+        }
+    };
+    counting.count(outcome.counter());
+    verdict
 }
 
 fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> Result {
@@ -83,20 +100,24 @@ fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> 
     }
 }
 
-/// Answers one packet under the rule's `options`; the packet itself is
-/// dropped by the caller whatever happens here.
-fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
+/// Decides the answer to one packet under the rule's `options` and writes
+/// it into `out`: its length and kind, or why the packet gets silence.
+fn answer(
+    packet: &Packet<'_>,
+    options: &RuleOptions,
+    out: &mut [u8; REPLY_MAX_LEN],
+) -> Result<(usize, packet::ReplyKind), Outcome> {
     if !packet.is_unicast_to_this_host() {
-        return Outcome::Ignored(packet::Ignored::NotUnicast);
+        return Err(Outcome::Ignored(packet::Ignored::NotUnicast));
     }
     let mut buffer = [0u8; HEADERS_MAX];
     let headers = packet.headers(&mut buffer);
     let segment = match packet::parse(packet.family(), headers, packet.len()) {
         Ok(segment) => segment,
-        Err(reason) => return Outcome::Ignored(reason),
+        Err(reason) => return Err(Outcome::Ignored(reason)),
     };
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
-        return Outcome::Ignored(packet::Ignored::BadChecksum);
+        return Err(Outcome::Ignored(packet::Ignored::BadChecksum));
     }
     let validate = options.validate && settings::validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
@@ -131,7 +152,7 @@ fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
     };
     let reply = match packet::decide(options.mode, &segment, &settings) {
         Ok(reply) => reply,
-        Err(reason) => return Outcome::Ignored(reason),
+        Err(reason) => return Err(Outcome::Ignored(reason)),
     };
     if options.is_limited() {
         let (prefix, prefix_len) = limiter::source_prefix(&segment);
@@ -146,18 +167,9 @@ fn answer(packet: &mut Packet<'_>, options: &RuleOptions) -> Outcome {
             options.limit_global,
             settings::seconds(),
         ) {
-            return Outcome::Ignored(packet::Ignored::RateLimited);
+            return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
-    let mut out = [0u8; REPLY_MAX_LEN];
-    let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), &mut out);
-    let network_len = match packet.family() {
-        Family::Ipv4 => IPV4_HEADER_LEN,
-        Family::Ipv6 => IPV6_HEADER_LEN,
-    };
-    match packet.send_reply(&out[..length], network_len) {
-        Ok(()) => Outcome::Replied(reply.kind),
-        Err(SendError::Allocation) => Outcome::AllocationFailed,
-        Err(SendError::Routing) => Outcome::RoutingFailed,
-    }
+    let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), out);
+    Ok((length, reply.kind))
 }
