@@ -120,6 +120,33 @@ answered_flood() {
 	expect_eq "$tag ipv$family: no allocation failed" "$failed" 0
 }
 
+# half_failed_flood COUNT: half the module's allocations fail (failslab
+# 50 %) during COUNT SYNs: the rest are answered, all accounted for.
+half_failed_flood() {
+	local count=$1
+	failslab_on 50
+	local before_alloc before_replies before_tx before_total before_route
+	before_alloc=$(counter fail_alloc) before_replies=$(counter reply_synack) before_tx=$(tx_packets)
+	before_total=$(counters_total) before_route=$(counter fail_route)
+	in_attacker "$FLOOD" --iface veth1 --src-mac "$ATTACKER_MAC" --dst-mac "$HOST_MAC" \
+		--family 4 --dst 10.0.0.1 --dport 25 --src-net 100.90.0.0/16 --kind syn --count "$count" >/dev/null
+	sleep 0.5
+	failslab_off
+	local failed answered sent_back seen unroutable
+	seen=$(( $(counters_total) - before_total ))
+	unroutable=$(( $(counter fail_route) - before_route ))
+	failed=$(( $(counter fail_alloc) - before_alloc ))
+	answered=$(( $(counter reply_synack) - before_replies ))
+	sent_back=$(( $(tx_packets) - before_tx ))
+	echo "FAULTS [fault failslab 50%, cloned packets] segments=$count seen=$seen fail_alloc=$failed fail_route=$unroutable reply_synack=$answered sent_back=$sent_back"
+	check "[fault failslab 50%] some replies failed, some went out ($failed / $answered)" \
+		test "$failed" -gt 0 -a "$answered" -gt 0
+	# (a reply whose route lookup had to allocate may fail there instead)
+	expect_eq "[fault failslab 50%] fail_alloc + fail_route + replies = segments" \
+		$((failed + unroutable + answered)) "$count"
+	expect_eq "[fault failslab 50%] exactly the answered ones left veth0" "$sent_back" "$answered"
+}
+
 # The reply is the packet itself, rewritten: a packet nobody else holds
 # needs no allocation, so failing every allocation of the module changes
 # nothing. A packet socket holding a clone of each packet (tap_hold.py)
@@ -152,48 +179,23 @@ run_alloc_faults() { # run_alloc_faults COUNT
 	tap_pid=$!
 	local i
 	for i in $(seq 50); do grep -q ready $tap_out 2>/dev/null && break; sleep 0.1; done
-	if [ ! -d $fs ]; then
+	local held
+	if [ -d $fs ]; then
+		failslab_on 100
+		faulty_flood "[fault failslab 100%, cloned packets]" 4 100.90.0.0/16 "$count" fail_alloc
+		faulty_flood "[fault failslab 100%, cloned packets]" 6 fd03::/64 "$count" fail_alloc
+		half_failed_flood "$count"
+		held=$((3 * count))
+	else
 		answered_flood "[cloned packets]" 4 100.90.0.0/16 "$count"
 		answered_flood "[cloned packets]" 6 fd03::/64 "$count"
-		touch $go
-		wait $tap_pid
-		check_clones "$tap_out" $((2 * count))
-		iptables -w -F OUTPUT
-		ip6tables -w -F OUTPUT
-		iptables -w -F INPUT
-		ip6tables -w -F INPUT
-		return
+		held=$((2 * count))
 	fi
-	failslab_on 100
-	faulty_flood "[fault failslab 100%, cloned packets]" 4 100.90.0.0/16 "$count" fail_alloc
-	faulty_flood "[fault failslab 100%, cloned packets]" 6 fd03::/64 "$count" fail_alloc
-	# Half the allocations fail: the rest are answered, all accounted for.
-	failslab_on 50
-	local before_alloc before_replies before_tx before_total before_route
-	before_alloc=$(counter fail_alloc) before_replies=$(counter reply_synack) before_tx=$(tx_packets)
-	before_total=$(counters_total) before_route=$(counter fail_route)
-	in_attacker "$FLOOD" --iface veth1 --src-mac "$ATTACKER_MAC" --dst-mac "$HOST_MAC" \
-		--family 4 --dst 10.0.0.1 --dport 25 --src-net 100.90.0.0/16 --kind syn --count "$count" >/dev/null
-	sleep 0.5
-	failslab_off
 	touch $go
 	wait $tap_pid
-	local failed answered sent_back seen unroutable
-	seen=$(( $(counters_total) - before_total ))
-	unroutable=$(( $(counter fail_route) - before_route ))
-	failed=$(( $(counter fail_alloc) - before_alloc ))
-	answered=$(( $(counter reply_synack) - before_replies ))
-	sent_back=$(( $(tx_packets) - before_tx ))
+	check_clones "$tap_out" "$held"
 	iptables -w -F OUTPUT
 	ip6tables -w -F OUTPUT
-	echo "FAULTS [fault failslab 50%, cloned packets] segments=$count seen=$seen fail_alloc=$failed fail_route=$unroutable reply_synack=$answered sent_back=$sent_back"
-	check "[fault failslab 50%] some replies failed, some went out ($failed / $answered)" \
-		test "$failed" -gt 0 -a "$answered" -gt 0
-	# (a reply whose route lookup had to allocate may fail there instead)
-	expect_eq "[fault failslab 50%] fail_alloc + fail_route + replies = segments" \
-		$((failed + unroutable + answered)) "$count"
-	expect_eq "[fault failslab 50%] exactly the answered ones left veth0" "$sent_back" "$answered"
-	check_clones "$tap_out" $((3 * count))
 	iptables -w -F INPUT
 	ip6tables -w -F INPUT
 }
