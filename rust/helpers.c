@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Symbols for the `static inline` kernel functions xt_TARPIT's Rust code
- * calls, in the manner of the kernel's own rust/helpers/; three of them run a
+ * calls, in the manner of the kernel's own rust/helpers/; four of them run a
  * fixed sequence in one call for the fast path. No decisions here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -201,24 +201,14 @@ u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2])
 	return siphash(data, len, (const siphash_key_t *)key);
 }
 
-unsigned int xt_tarpit_skb_dev_mtu(const struct sk_buff *skb)
+void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
+			   struct xt_tarpit_shape *shape)
 {
-	return skb->dev ? READ_ONCE(skb->dev->mtu) : 0;
-}
-
-int xt_tarpit_tcp_rmem(const struct net *net, unsigned int index)
-{
-	return READ_ONCE(net->ipv4.sysctl_tcp_rmem[index]);
-}
-
-u32 xt_tarpit_rmem_max(void)
-{
-	return READ_ONCE(sysctl_rmem_max);
-}
-
-u32 xt_tarpit_tcp_clock_ms(void)
-{
-	return tcp_clock_ms();
+	shape->mtu = skb->dev ? READ_ONCE(skb->dev->mtu) : 0;
+	shape->rmem_default = READ_ONCE(net->ipv4.sysctl_tcp_rmem[1]);
+	shape->rmem_largest = READ_ONCE(net->ipv4.sysctl_tcp_rmem[2]);
+	shape->rmem_max = READ_ONCE(sysctl_rmem_max);
+	shape->clock_ms = tcp_clock_ms();
 }
 
 u32 xt_tarpit_seconds(void)

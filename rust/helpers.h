@@ -3,7 +3,8 @@
  * Wrappers that give `static inline` kernel functions (and a few macros) a
  * symbol Rust can call. Each does exactly what its namesake does, or, on
  * the fast path, what a fixed sequence of them does in one call
- * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply, xt_tarpit_reuse_as_reply);
+ * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply, xt_tarpit_reuse_as_reply,
+ * xt_tarpit_stack_shape);
  * no decisions live here.
  */
 #ifndef XT_TARPIT_HELPERS_H
@@ -79,11 +80,22 @@ bool xt_tarpit_validate_acks(void);
 /* Keyed ISN (rust/settings.rs): siphash() is inline over its two variants. */
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);
 
-/* --mimic (rust/skb.rs) and rate limiting (rust/pernet.rs). */
-unsigned int xt_tarpit_skb_dev_mtu(const struct sk_buff *skb);
-int xt_tarpit_tcp_rmem(const struct net *net, unsigned int index);
-u32 xt_tarpit_rmem_max(void);
-u32 xt_tarpit_tcp_clock_ms(void);
+/*
+ * What a --mimic SYN-ACK copies of the local stack (rust/skb.rs), read in
+ * one call: each field is what its namesake reads, with READ_ONCE.
+ */
+struct xt_tarpit_shape {
+	unsigned int mtu;		/* skb->dev->mtu, 0 without a device */
+	int rmem_default;		/* net->ipv4.sysctl_tcp_rmem[1] */
+	int rmem_largest;		/* net->ipv4.sysctl_tcp_rmem[2] */
+	unsigned int rmem_max;		/* sysctl_rmem_max */
+	u32 clock_ms;			/* tcp_clock_ms() */
+};
+
+void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
+			   struct xt_tarpit_shape *shape);
+
+/* Rate limiting (rust/pernet.rs). */
 u32 xt_tarpit_seconds(void);
 
 #endif

@@ -126,7 +126,7 @@ fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
 /// `net` must be a live namespace for the duration of the call.
 pub(crate) unsafe fn take_reply_budget(
     net: *const bindings::net,
-    prefix_hash: u64,
+    prefix_hash: u32,
     limit: u32,
     limit_global: u32,
     now: u32,

@@ -1,32 +1,58 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Module-wide settings, glue side (`unsafe` inside): the per-boot secret
-//! of the keyed ISNs and the module parameters (declared in parameters.c).
+//! Module-wide settings, glue side (`unsafe` inside): the per-boot secrets
+//! of the keyed ISNs and of the limiter's prefix hash, and the module
+//! parameters (declared in parameters.c).
 
 use crate::bindings;
+use crate::packet::limiter;
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
 
-/// The per-boot secret of the keyed ISNs.
+/// The per-boot secrets: the key of the keyed ISNs (SipHash, two words)
+/// and the key of the limiter's prefix hash (HalfSipHash, two words), drawn
+/// apart so neither hash tells anything of the other.
 ///
 /// # Invariants
 ///
-/// Written only by [`init_isn_key`], in module init, before the target is
+/// Written only by [`init_keys`], in module init, before the target is
 /// registered; only read afterwards.
-struct IsnKey(UnsafeCell<[u64; 2]>);
+struct Keys(UnsafeCell<[u64; 4]>);
 
 // SAFETY: per the type invariant, the one write happens before any reader
 // can run.
-unsafe impl Sync for IsnKey {}
+unsafe impl Sync for Keys {}
 
-static ISN_KEY: IsnKey = IsnKey(UnsafeCell::new([0; 2]));
+static KEYS: Keys = Keys(UnsafeCell::new([0; 4]));
 
-/// Draws the per-boot secret of the keyed ISNs. Call once, in module init,
-/// before registering the target.
-pub(crate) fn init_isn_key() {
+impl Keys {
+    /// The key of the keyed ISNs, as the kernel's siphash functions take it.
+    fn isn(&self) -> *const bindings::siphash_key_t {
+        self.0.get().cast::<bindings::siphash_key_t>()
+    }
+
+    /// The key of the limiter's prefix hash, as hsiphash takes it.
+    fn prefix(&self) -> *const bindings::hsiphash_key_t {
+        // Words 2 and 3; `hsiphash_key_t` is two `unsigned long`s on 64-bit
+        // kernels, the only ones Rust modules build for here.
+        self.0
+            .get()
+            .cast::<u64>()
+            .wrapping_add(2)
+            .cast::<bindings::hsiphash_key_t>()
+    }
+}
+
+// The prefix key is the last two words of the four.
+const _: () = assert!(core::mem::size_of::<bindings::hsiphash_key_t>() == 16);
+const _: () = assert!(core::mem::size_of::<bindings::siphash_key_t>() == 16);
+
+/// Draws the per-boot secrets. Call once, in module init, before
+/// registering the target.
+pub(crate) fn init_keys() {
     // SAFETY: module init runs before the target exists, so nothing reads
-    // the key yet (type invariant); the buffer is 16 writable bytes.
-    unsafe { bindings::get_random_bytes(ISN_KEY.0.get().cast::<c_void>(), 16) };
+    // the keys yet (type invariant); the buffer is 32 writable bytes.
+    unsafe { bindings::get_random_bytes(KEYS.0.get().cast::<c_void>(), 32) };
 }
 
 /// The keyed hash of `bytes` with the per-boot secret: SipHash, so it is
@@ -38,31 +64,43 @@ pub(crate) fn keyed_hash(bytes: &[u8]) -> u64 {
         // secure_tcp_seq() uses) gives the same value as hashing the 12
         // bytes, without the byte loop.
         // SAFETY: the key is initialised and no longer written (type
-        // invariant of `IsnKey`); `siphash_key_t` is two u64s.
+        // invariant of `Keys`); `siphash_key_t` is two u64s.
         return unsafe {
             bindings::siphash_3u32(
                 u32::from_le_bytes([a0, a1, a2, a3]),
                 u32::from_le_bytes([b0, b1, b2, b3]),
                 u32::from_le_bytes([c0, c1, c2, c3]),
-                ISN_KEY.0.get().cast::<bindings::siphash_key_t>(),
+                KEYS.isn(),
             )
         };
     }
     // SAFETY: `bytes` is valid for its length; the key is initialised and
-    // no longer written (type invariant of `IsnKey`).
+    // no longer written (type invariant of `Keys`).
     unsafe {
         bindings::xt_tarpit_siphash(
             bytes.as_ptr().cast::<c_void>(),
             bytes.len(),
-            ISN_KEY.0.get().cast::<u64>(),
+            KEYS.isn().cast::<u64>(),
         )
     }
 }
 
-/// A millisecond clock, the one TCP timestamps use (`tcp_clock_ms`).
-pub(crate) fn clock_ms() -> u32 {
-    // SAFETY: no preconditions; reads the clock.
-    unsafe { bindings::xt_tarpit_tcp_clock_ms() }
+/// The keyed hash that places a source prefix in the limiter's table: the
+/// kernel's HalfSipHash (`hsiphash`, SipHash-1-3 on 64-bit kernels) with
+/// its own per-boot key. The table only needs bucket placement that a
+/// remote sender cannot predict, not the ISN's strength, and a prefix is
+/// one or two words.
+pub(crate) fn prefix_hash(prefix: limiter::Prefix) -> u32 {
+    // SAFETY: the key is initialised and no longer written (type invariant
+    // of `Keys`) and has `hsiphash_key_t`'s size (asserted above).
+    unsafe {
+        match prefix {
+            limiter::Prefix::V4(word) => bindings::hsiphash_1u32(word, KEYS.prefix()),
+            limiter::Prefix::V6(first, second) => {
+                bindings::hsiphash_2u32(first, second, KEYS.prefix())
+            }
+        }
+    }
 }
 
 /// Seconds since boot (from jiffies), for the reply budgets.

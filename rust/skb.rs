@@ -127,7 +127,7 @@ impl<'a> Packet<'a> {
     /// [`crate::pernet::take_reply_budget`]); false when one is spent.
     pub(crate) fn take_reply_budget(
         &self,
-        prefix_hash: u64,
+        prefix_hash: u32,
         limit: u32,
         limit_global: u32,
         now: u32,
@@ -203,25 +203,24 @@ impl<'a> Packet<'a> {
     /// goes back out through it; the stack's MSS is that MTU less the
     /// headers unless a route sets another), its default receive buffer
     /// (`tcp_rmem[1]`) and the largest one it may grow to (the larger of
-    /// `tcp_rmem[2]` and `rmem_max`).
+    /// `tcp_rmem[2]` and `rmem_max`), and the clock its timestamps count.
     pub(crate) fn stack_shape(&self) -> StackShape {
-        // SAFETY: `skb` is valid (type invariant); the helper reads its
-        // device's MTU (0 without a device).
-        let mtu = unsafe { bindings::xt_tarpit_skb_dev_mtu(self.skb) };
-        let net = self.network();
-        // SAFETY: `net` is the packet's namespace, alive during the hook;
-        // the helpers read one sysctl each.
-        let (default_buffer, largest_buffer, rmem_max) = unsafe {
-            (
-                bindings::xt_tarpit_tcp_rmem(net, 1),
-                bindings::xt_tarpit_tcp_rmem(net, 2),
-                bindings::xt_tarpit_rmem_max(),
-            )
+        let mut shape = MaybeUninit::<bindings::xt_tarpit_shape>::uninit();
+        // SAFETY: `skb` is valid (type invariant) and `net` is the packet's
+        // namespace, alive during the hook; the helper reads the device's
+        // MTU, three sysctls and the clock, and writes every field of
+        // `shape`.
+        let shape = unsafe {
+            bindings::xt_tarpit_stack_shape(self.skb, self.network(), shape.as_mut_ptr());
+            shape.assume_init()
         };
         StackShape {
-            mtu,
-            default_buffer: u32::try_from(default_buffer).unwrap_or(0),
-            largest_buffer: u32::try_from(largest_buffer).unwrap_or(0).max(rmem_max),
+            mtu: shape.mtu,
+            default_buffer: u32::try_from(shape.rmem_default).unwrap_or(0),
+            largest_buffer: u32::try_from(shape.rmem_largest)
+                .unwrap_or(0)
+                .max(shape.rmem_max),
+            clock_ms: shape.clock_ms,
         }
     }
 
@@ -391,4 +390,6 @@ pub(crate) struct StackShape {
     pub(crate) default_buffer: u32,
     /// The larger of `tcp_rmem[2]` and `rmem_max`.
     pub(crate) largest_buffer: u32,
+    /// The millisecond clock TCP timestamps use (`tcp_clock_ms`).
+    pub(crate) clock_ms: u32,
 }

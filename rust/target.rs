@@ -138,7 +138,7 @@ fn answer(
             receive_space: shape.default_buffer / 2,
             receive_space_max: shape.largest_buffer,
             // A per-connection offset, as Linux's secure_tcp_ts_off().
-            timestamp: settings::clock_ms().wrapping_add((hash >> 32) as u32),
+            timestamp: shape.clock_ms.wrapping_add((hash >> 32) as u32),
             flow_label: (hash >> 12) as u32,
         }
     });
@@ -155,9 +155,8 @@ fn answer(
         Err(reason) => return Err(Outcome::Ignored(reason)),
     };
     if options.is_limited() {
-        let (prefix, prefix_len) = limiter::source_prefix(&segment);
         let prefix_hash = if options.limit != 0 {
-            settings::keyed_hash(&prefix[..prefix_len])
+            settings::prefix_hash(limiter::source_prefix(&segment))
         } else {
             0
         };

@@ -45,7 +45,7 @@ impl kernel::Module for TarpitModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
         // Counters first: a packet may reach the target as soon as it is
         // registered. On error, what was registered is dropped (undone).
-        settings::init_isn_key();
+        settings::init_keys();
         let pernet = pernet::Registration::register()?;
         let registration =
             netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;

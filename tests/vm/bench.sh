@@ -3,13 +3,19 @@
 # ours, the C peer, REJECT and DROP; memory per held connection with and
 # without NOTRACK; how long a real client stays held. Writes its raw
 # figures to /mnt/out (throughput.csv, memory.txt, hold.txt).
-# Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound> [profile]
+# Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound>
+#                 [profile|-] [targets] [kinds]
 #   profile: after the throughput runs, sample the kernel (perf, cpu-clock,
 #   call graphs) during one SYN flood per target and write
 #   profile-<target>.txt: where the CPU goes, and each target function's
 #   share with everything it calls.
+#   targets, kinds: space-separated subsets of the throughput runs (all by
+#   default), for a quicker look at one comparison.
 set -uo pipefail
 ours=$1 peer=$2 flood=$3 shim_dir=$4 reps=$5 duration=$6 hold_bound=$7 profile=${8:-}
+[ "$profile" = - ] && profile=
+targets=${9:-ours ours-all ours-new peer reject drop}
+kinds=${10:-syn data ack}
 source "$(dirname "$0")/lib.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 out=/mnt/out
@@ -46,16 +52,16 @@ rule_packets() { iptables -L INPUT -v -x -n | awk 'NR > 2 { s += $1 } END { prin
 # ours-new: the defaults plus the revision 1 features (--mimic SYN-ACKs and
 # both rate limits, with budgets no flood here reaches, so every segment
 # still pays for the limiter).
-echo "=== throughput: $reps repetitions x 6 targets x 3 kinds x ${duration}s"
+echo "=== throughput: $reps repetitions x targets ($targets) x kinds ($kinds) x ${duration}s"
 echo "kernel,rep,target,kind,seconds,sent,processed,replies" >"$out/throughput.csv"
 for rep in $(seq 1 "$reps"); do
-	for target in ours ours-all ours-new peer reject drop; do
+	for target in $targets; do
 		case $target in
 		ours | ours-new) load ours; echo Y >/sys/module/xt_TARPIT/parameters/validate_acks ;;
 		ours-all) load ours; echo N >/sys/module/xt_TARPIT/parameters/validate_acks ;;
 		peer) load peer ;;
 		esac
-		for kind in syn data ack; do
+		for kind in $kinds; do
 			# shellcheck disable=SC2046 # the rule is a list of words
 			iptables -A INPUT -p tcp --dport 25 $(rule_for $target)
 			tx_before=$(tx_packets)
@@ -109,9 +115,11 @@ if [ -n "$profile" ]; then
 	profile_seconds=$((duration * 3))
 	if command -v perf >/dev/null; then
 		echo "=== profile: one ${profile_seconds}s SYN flood per target under perf"
-		for target in ours-all peer reject drop; do
+		for target in ours-all ours-new peer reject drop; do
+			[[ " $targets " == *" $target "* ]] || continue
 			case $target in
 			ours-all) load ours; echo N >/sys/module/xt_TARPIT/parameters/validate_acks ;;
+			ours-new) load ours; echo Y >/sys/module/xt_TARPIT/parameters/validate_acks ;;
 			peer) load peer ;;
 			esac
 			profile_target $target
