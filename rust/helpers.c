@@ -24,9 +24,12 @@
 
 void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
+			    unsigned int net_id,
 			    struct xt_tarpit_facts *facts)
 {
 	facts->net = xt_net(par);
+	facts->net_state = net_generic(facts->net, net_id);
+	facts->seconds = (u32)(jiffies / HZ);
 	facts->dst = skb_dst(skb);
 	facts->hook = xt_hooknum(par);
 	facts->len = skb->len;
@@ -209,9 +212,4 @@ void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 	shape->rmem_largest = READ_ONCE(net->ipv4.sysctl_tcp_rmem[2]);
 	shape->rmem_max = READ_ONCE(sysctl_rmem_max);
 	shape->clock_ms = tcp_clock_ms();
-}
-
-u32 xt_tarpit_seconds(void)
-{
-	return (u32)(jiffies / HZ);
 }

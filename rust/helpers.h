@@ -26,10 +26,13 @@ struct xt_tarpit_facts {
 	unsigned int len;		/* skb->len */
 	unsigned char family;		/* xt_family() */
 	unsigned char pkt_type;		/* skb->pkt_type */
+	u32 seconds;			/* jiffies / HZ */
+	void *net_state;		/* net_generic(xt_net(), net_id) */
 };
 
 void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
+			    unsigned int net_id,
 			    struct xt_tarpit_facts *facts);
 const void *xt_tarpit_targinfo(const struct xt_action_param *par);
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
@@ -94,8 +97,5 @@ struct xt_tarpit_shape {
 
 void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 			   struct xt_tarpit_shape *shape);
-
-/* Rate limiting (rust/pernet.rs). */
-u32 xt_tarpit_seconds(void);
 
 #endif

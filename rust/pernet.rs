@@ -54,7 +54,7 @@ impl PernetTable {
         }
     }
 
-    fn id(&self) -> c_uint {
+    fn generic_id(&self) -> c_uint {
         // SAFETY: written by the kernel once, during registration, before
         // any namespace can reach the target (type invariant).
         unsafe { *self.id.get() }
@@ -116,24 +116,30 @@ fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
     }
 }
 
-/// Takes one reply from the budgets of `net`: the two cells of the source
+/// The id under which `net_generic` finds a namespace's state.
+pub(crate) fn id() -> c_uint {
+    TABLE.generic_id()
+}
+
+/// Takes one reply from a namespace's budgets: the two cells of the source
 /// prefix whose keyed hash is `prefix_hash` (when `limit` is not 0), then
 /// the namespace's (when `limit_global` is not 0). False when a budget is
-/// spent for this second.
+/// spent for second `now`.
 ///
 /// # Safety
 ///
-/// `net` must be a live namespace for the duration of the call.
+/// `net_state` must be what `net_generic` returns at [`id`] for a live
+/// namespace, for the duration of the call.
 pub(crate) unsafe fn take_reply_budget(
-    net: *const bindings::net,
+    net_state: *const c_void,
     prefix_hash: u32,
     limit: u32,
     limit_global: u32,
     now: u32,
 ) -> bool {
-    // SAFETY: `net` is live (caller's contract) and the registration gave
-    // every namespace a `NetState` at this id, for as long as it lives.
-    let state = unsafe { &*bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>() };
+    // SAFETY: the registration gave every namespace a `NetState` at this
+    // id, for as long as it lives (caller's contract).
+    let state = unsafe { &*net_state.cast::<NetState>() };
     if limit != 0 {
         for index in limiter::cells(prefix_hash) {
             if !take_from(&state.budgets[index], now, limit) {
@@ -160,11 +166,21 @@ impl NetCounters {
     ///
     /// `net` must be a live namespace, for as long as the result is used.
     pub(crate) unsafe fn of(net: *const bindings::net) -> Option<NetCounters> {
-        // SAFETY: `net` is live (caller's contract) and the registration
-        // gave every namespace a `NetState` at this id.
-        let state = unsafe { bindings::xt_tarpit_net_generic(net, TABLE.id()) }.cast::<NetState>();
-        // SAFETY: `state` points to this namespace's `NetState`.
-        let percpu = unsafe { (*state).counters };
+        // SAFETY: `net` is live (caller's contract), so what `net_generic`
+        // holds at our id is its state.
+        unsafe { Self::of_state(bindings::xt_tarpit_net_generic(net, TABLE.generic_id())) }
+    }
+
+    /// The counters of a namespace, from its state, if set up.
+    ///
+    /// # Safety
+    ///
+    /// `net_state` must be what `net_generic` returns at [`id`] for a live
+    /// namespace, for as long as the result is used.
+    pub(crate) unsafe fn of_state(net_state: *const c_void) -> Option<NetCounters> {
+        // SAFETY: the registration gave every namespace a `NetState` at
+        // this id (caller's contract).
+        let percpu = unsafe { (*net_state.cast::<NetState>()).counters };
         (!percpu.is_null()).then_some(NetCounters { percpu })
     }
 
@@ -197,7 +213,7 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
     // SAFETY: the kernel calls this for a namespace being set up, whose
     // `NetState` it has just allocated (zeroed) at our id.
     unsafe {
-        let state = bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>();
+        let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
         let percpu = bindings::xt_tarpit_alloc_percpu_u64(COUNTERS as c_uint);
         if percpu.is_null() {
             return ENOMEM.to_errno();
@@ -226,7 +242,7 @@ unsafe extern "C" fn net_exit(net: *mut bindings::net) {
     // more, and removing the proc file waits for its readers.
     unsafe {
         bindings::xt_tarpit_proc_remove(net, PROC_NAME.as_ptr().cast());
-        let state = bindings::xt_tarpit_net_generic(net, TABLE.id()).cast::<NetState>();
+        let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
         bindings::free_percpu((*state).counters.cast());
         (*state).counters = core::ptr::null_mut();
     }

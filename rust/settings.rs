@@ -103,12 +103,6 @@ pub(crate) fn prefix_hash(prefix: limiter::Prefix) -> u32 {
     }
 }
 
-/// Seconds since boot (from jiffies), for the reply budgets.
-pub(crate) fn seconds() -> u32 {
-    // SAFETY: no preconditions; reads jiffies.
-    unsafe { bindings::xt_tarpit_seconds() }
-}
-
 /// The `validate_acks` module parameter.
 pub(crate) fn validate_acks() -> bool {
     // SAFETY: no preconditions; reads one parameter with READ_ONCE.

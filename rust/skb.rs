@@ -8,7 +8,7 @@
 
 use crate::bindings;
 use crate::netfilter::{nfproto, Family};
-use crate::pernet::NetCounters;
+use crate::pernet::{self, NetCounters};
 use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -40,9 +40,10 @@ impl Packet<'_> {
     ) -> Packet<'a> {
         let mut facts = MaybeUninit::<bindings::xt_tarpit_facts>::uninit();
         // SAFETY: `skb` and `par` are valid (caller's contract); the helper
-        // writes every field of `facts`.
+        // writes every field of `facts`, `net_state` with what
+        // `net_generic` holds at our registered id.
         let facts = unsafe {
-            bindings::xt_tarpit_packet_facts(skb, par, facts.as_mut_ptr());
+            bindings::xt_tarpit_packet_facts(skb, par, pernet::id(), facts.as_mut_ptr());
             facts.assume_init()
         };
         // INVARIANT: `skb` per the caller's contract; `facts` were read from
@@ -123,18 +124,24 @@ impl<'a> Packet<'a> {
         self.facts.dst
     }
 
-    /// Takes one reply from the namespace's budgets (see
-    /// [`crate::pernet::take_reply_budget`]); false when one is spent.
+    /// Takes one reply from the namespace's budgets for the current
+    /// second (see [`pernet::take_reply_budget`]); false when one is spent.
     pub(crate) fn take_reply_budget(
         &self,
         prefix_hash: u32,
         limit: u32,
         limit_global: u32,
-        now: u32,
     ) -> bool {
-        // SAFETY: the packet's namespace is alive during the hook.
+        // SAFETY: `net_state` is the state of the packet's namespace, which
+        // is alive during the hook.
         unsafe {
-            crate::pernet::take_reply_budget(self.network(), prefix_hash, limit, limit_global, now)
+            pernet::take_reply_budget(
+                self.facts.net_state,
+                prefix_hash,
+                limit,
+                limit_global,
+                self.facts.seconds,
+            )
         }
     }
 
@@ -227,9 +234,10 @@ impl<'a> Packet<'a> {
     /// The counters of the packet's namespace, usable after
     /// [`Packet::send_reply`] has taken the packet.
     pub(crate) fn counting(&self) -> Counting<'a> {
-        // INVARIANT: the packet's namespace is alive for the hook call, `'a`.
+        // INVARIANT: the packet's namespace, and so its state, is alive for
+        // the hook call, `'a`.
         Counting {
-            net: self.network(),
+            net_state: self.facts.net_state,
             _lifetime: PhantomData,
         }
     }
@@ -362,18 +370,19 @@ pub(crate) enum Verdict {
 ///
 /// # Invariants
 ///
-/// `net` is alive for `'a`, the target call it was taken in.
+/// `net_state` is the state of a namespace alive for `'a`, the target call
+/// it was taken in.
 #[derive(Clone, Copy)]
 pub(crate) struct Counting<'a> {
-    net: *mut bindings::net,
+    net_state: *mut c_void,
     _lifetime: PhantomData<&'a bindings::net>,
 }
 
 impl Counting<'_> {
     /// Adds one to counter `index` of the namespace.
     pub(crate) fn count(self, index: usize) {
-        // SAFETY: `net` is alive (type invariant).
-        if let Some(counters) = unsafe { NetCounters::of(self.net) } {
+        // SAFETY: `net_state` is alive (type invariant).
+        if let Some(counters) = unsafe { NetCounters::of_state(self.net_state) } {
             counters.increment(index);
         }
     }

@@ -160,12 +160,7 @@ fn answer(
         } else {
             0
         };
-        if !packet.take_reply_budget(
-            prefix_hash,
-            options.limit,
-            options.limit_global,
-            settings::seconds(),
-        ) {
+        if !packet.take_reply_budget(prefix_hash, options.limit, options.limit_global) {
             return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
