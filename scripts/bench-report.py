@@ -20,7 +20,13 @@ TARGETS = ["ours", "ours-all", "ours-new", "peer", "reject", "drop"]
 TARGET_NAMES = {"ours": "ours (defaults: ACKs validated)", "ours-all": "ours, validate_acks=N",
                 "ours-new": "ours, defaults + --mimic --limit --limit-global",
                 "peer": "C peer (xtables-addons TARPIT)",
-                "reject": "REJECT --reject-with tcp-reset", "drop": "DROP"}
+                "reject": "REJECT --reject-with tcp-reset", "drop": "DROP",
+                # bench --targets: a closer look at one feature or at position effects
+                "ours-mimic": "ours, defaults + --mimic", "ours-limit": "ours, defaults + --limit",
+                "ours-global": "ours, defaults + --limit-global",
+                "ours-v1": "ours, revision 1 rule with no new feature (--synack-window 5)",
+                "ours-again": "ours (defaults), measured a second time", "ours-a3": "ours (defaults), a third time"}
+EXTRA_TARGETS = ["ours-mimic", "ours-limit", "ours-global", "ours-v1", "ours-again", "ours-a3"]
 KINDS = {"syn": "SYN flood", "data": "1400-byte data segments", "ack": "pure ACKs (window probes)"}
 
 
@@ -59,8 +65,9 @@ def main():
         md += [f"## Linux {kernel} ({reps} repetitions)", "",
                "| traffic | target | processed/s | replies/s |", "| --- | --- | ---: | ---: |"]
         medians = {}
+        present = {row["target"] for row in rows}
         for kind, kind_name in KINDS.items():
-            for target in TARGETS:
+            for target in TARGETS + [extra for extra in EXTRA_TARGETS if extra in present]:
                 processed, processed_median = summary(rates(rows, target, kind, "processed"))
                 replies, replies_median = summary(rates(rows, target, kind, "replies"))
                 medians[target, kind] = (processed_median, replies_median)
@@ -80,7 +87,7 @@ def main():
                       f"{ratio(medians['ours-new', kind][0], medians['peer', kind][0])} | "
                       f"{ratio(every[0], medians['drop', kind][0])} |")
         profile_rows = []
-        for target in ("ours-all", "peer", "reject"):
+        for target in ["ours-all", "ours", "ours-new"] + EXTRA_TARGETS + ["peer", "reject"]:
             breakdown = line / f"breakdown-{target}.txt"
             if not breakdown.exists():
                 continue
