@@ -30,16 +30,14 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 	facts->net = xt_net(par);
 	facts->net_state = net_generic(facts->net, net_id);
 	facts->seconds = (u32)(jiffies / HZ);
+	facts->targinfo = par->targinfo;
+	facts->synack_window = READ_ONCE(xt_tarpit_param_synack_window);
+	facts->validate_acks = READ_ONCE(xt_tarpit_param_validate_acks);
 	facts->dst = skb_dst(skb);
 	facts->hook = xt_hooknum(par);
 	facts->len = skb->len;
 	facts->family = xt_family(par);
 	facts->pkt_type = skb->pkt_type;
-}
-
-const void *xt_tarpit_targinfo(const struct xt_action_param *par)
-{
-	return par->targinfo;
 }
 
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,

@@ -26,7 +26,10 @@ struct xt_tarpit_facts {
 	unsigned int len;		/* skb->len */
 	unsigned char family;		/* xt_family() */
 	unsigned char pkt_type;		/* skb->pkt_type */
+	unsigned short synack_window;	/* module parameter synack_window */
+	bool validate_acks;		/* module parameter validate_acks */
 	u32 seconds;			/* jiffies / HZ */
+	const void *targinfo;		/* par->targinfo, the rule's target data */
 	void *net_state;		/* net_generic(xt_net(), net_id) */
 };
 
@@ -34,7 +37,6 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
 			    unsigned int net_id,
 			    struct xt_tarpit_facts *facts);
-const void *xt_tarpit_targinfo(const struct xt_action_param *par);
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 					 int len, void *buffer);
 unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst);
@@ -76,9 +78,9 @@ void *xt_tarpit_proc_create(struct net *net, const char *name,
 void xt_tarpit_proc_remove(struct net *net, const char *name);
 struct net *xt_tarpit_seq_file_net(struct seq_file *seq);
 
-/* parameters.c */
-unsigned short xt_tarpit_synack_window(void);
-bool xt_tarpit_validate_acks(void);
+/* parameters.c: the module parameters, read in xt_tarpit_packet_facts() */
+extern unsigned short xt_tarpit_param_synack_window;
+extern bool xt_tarpit_param_validate_acks;
 
 /* Keyed ISN (rust/settings.rs): siphash() is inline over its two variants. */
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);

@@ -205,15 +205,13 @@ unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
     par: *const bindings::xt_action_param,
 ) -> c_uint {
-    // SAFETY: xtables passes a valid parameter block for the duration of
-    // the call; the target data is `DATA_SIZE` bytes (checked at insertion).
-    let data = unsafe {
-        let info = bindings::xt_tarpit_targinfo(par).cast::<u8>();
-        core::slice::from_raw_parts(info, T::DATA_SIZE)
-    };
     // SAFETY: these are the pointers netfilter passed to this target call,
     // valid for its duration.
     let packet = unsafe { Packet::new(skb, par) };
+    // SAFETY: the rule's target data, valid for the duration of the call,
+    // is `DATA_SIZE` bytes (checked at insertion).
+    let data =
+        unsafe { core::slice::from_raw_parts(packet.target_data().cast::<u8>(), T::DATA_SIZE) };
     match T::handle(packet, data) {
         Verdict::Drop => bindings::NF_DROP,
         // The skb was sent as the reply: netfilter must not touch it.

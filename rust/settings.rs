@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 
 //! Module-wide settings, glue side (`unsafe` inside): the per-boot secrets
-//! of the keyed ISNs and of the limiter's prefix hash, and the module
-//! parameters (declared in parameters.c).
+//! of the keyed ISNs and of the limiter's prefix hash. (The module
+//! parameters, declared in parameters.c, come with each packet's facts.)
 
 use crate::bindings;
 use crate::packet::limiter;
@@ -101,16 +101,4 @@ pub(crate) fn prefix_hash(prefix: limiter::Prefix) -> u32 {
             }
         }
     }
-}
-
-/// The `validate_acks` module parameter.
-pub(crate) fn validate_acks() -> bool {
-    // SAFETY: no preconditions; reads one parameter with READ_ONCE.
-    unsafe { bindings::xt_tarpit_validate_acks() }
-}
-
-/// The `synack_window` module parameter.
-pub(crate) fn synack_window() -> u16 {
-    // SAFETY: no preconditions; reads one parameter with READ_ONCE.
-    unsafe { bindings::xt_tarpit_synack_window() }
 }

@@ -114,6 +114,21 @@ impl<'a> Packet<'a> {
         self.facts.net
     }
 
+    /// The rule's target data (`par->targinfo`), valid during the call.
+    pub(crate) fn target_data(&self) -> *const c_void {
+        self.facts.targinfo
+    }
+
+    /// The `validate_acks` module parameter, as read for this packet.
+    pub(crate) fn validate_acks(&self) -> bool {
+        self.facts.validate_acks
+    }
+
+    /// The `synack_window` module parameter, as read for this packet.
+    pub(crate) fn synack_window(&self) -> u16 {
+        self.facts.synack_window
+    }
+
     fn hook(&self) -> c_uint {
         self.facts.hook
     }

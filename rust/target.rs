@@ -119,7 +119,7 @@ fn answer(
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Err(Outcome::Ignored(packet::Ignored::BadChecksum));
     }
-    let validate = options.validate && settings::validate_acks();
+    let validate = options.validate && packet.validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
     // Hashing costs time on every segment; only SYN-ACKs and the
     // validation of ACKs need the keyed ISN.
@@ -144,9 +144,7 @@ fn answer(
     });
     let settings = packet::Settings {
         isn: hash as u32,
-        tarpit_synack_window: options
-            .synack_window
-            .unwrap_or_else(settings::synack_window),
+        tarpit_synack_window: options.synack_window.unwrap_or(packet.synack_window()),
         validate,
         mimic,
     };
