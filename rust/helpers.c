@@ -209,5 +209,9 @@ void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 	shape->rmem_default = READ_ONCE(net->ipv4.sysctl_tcp_rmem[1]);
 	shape->rmem_largest = READ_ONCE(net->ipv4.sysctl_tcp_rmem[2]);
 	shape->rmem_max = READ_ONCE(sysctl_rmem_max);
-	shape->clock_ms = tcp_clock_ms();
+}
+
+u32 xt_tarpit_tcp_clock_ms(void)
+{
+	return tcp_clock_ms();
 }

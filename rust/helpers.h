@@ -94,10 +94,10 @@ struct xt_tarpit_shape {
 	int rmem_default;		/* net->ipv4.sysctl_tcp_rmem[1] */
 	int rmem_largest;		/* net->ipv4.sysctl_tcp_rmem[2] */
 	unsigned int rmem_max;		/* sysctl_rmem_max */
-	u32 clock_ms;			/* tcp_clock_ms() */
 };
 
 void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 			   struct xt_tarpit_shape *shape);
+u32 xt_tarpit_tcp_clock_ms(void);
 
 #endif

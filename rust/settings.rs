@@ -85,6 +85,12 @@ pub(crate) fn keyed_hash(bytes: &[u8]) -> u64 {
     }
 }
 
+/// A millisecond clock, the one TCP timestamps use (`tcp_clock_ms`).
+pub(crate) fn clock_ms() -> u32 {
+    // SAFETY: no preconditions; reads the clock.
+    unsafe { bindings::xt_tarpit_tcp_clock_ms() }
+}
+
 /// The keyed hash that places a source prefix in the limiter's table: the
 /// kernel's HalfSipHash (`hsiphash`, SipHash-1-3 on 64-bit kernels) with
 /// its own per-boot key. The table only needs bucket placement that a

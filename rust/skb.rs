@@ -225,12 +225,12 @@ impl<'a> Packet<'a> {
     /// goes back out through it; the stack's MSS is that MTU less the
     /// headers unless a route sets another), its default receive buffer
     /// (`tcp_rmem[1]`) and the largest one it may grow to (the larger of
-    /// `tcp_rmem[2]` and `rmem_max`), and the clock its timestamps count.
+    /// `tcp_rmem[2]` and `rmem_max`).
     pub(crate) fn stack_shape(&self) -> StackShape {
         let mut shape = MaybeUninit::<bindings::xt_tarpit_shape>::uninit();
         // SAFETY: `skb` is valid (type invariant) and `net` is the packet's
         // namespace, alive during the hook; the helper reads the device's
-        // MTU, three sysctls and the clock, and writes every field of
+        // MTU and three sysctls, and writes every field of
         // `shape`.
         let shape = unsafe {
             bindings::xt_tarpit_stack_shape(self.skb, self.network(), shape.as_mut_ptr());
@@ -242,7 +242,6 @@ impl<'a> Packet<'a> {
             largest_buffer: u32::try_from(shape.rmem_largest)
                 .unwrap_or(0)
                 .max(shape.rmem_max),
-            clock_ms: shape.clock_ms,
         }
     }
 
@@ -414,6 +413,4 @@ pub(crate) struct StackShape {
     pub(crate) default_buffer: u32,
     /// The larger of `tcp_rmem[2]` and `rmem_max`.
     pub(crate) largest_buffer: u32,
-    /// The millisecond clock TCP timestamps use (`tcp_clock_ms`).
-    pub(crate) clock_ms: u32,
 }

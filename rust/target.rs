@@ -137,8 +137,13 @@ fn answer(
             // (the initial scaling ratio, TCP_DEFAULT_SCALING_RATIO).
             receive_space: shape.default_buffer / 2,
             receive_space_max: shape.largest_buffer,
-            // A per-connection offset, as Linux's secure_tcp_ts_off().
-            timestamp: shape.clock_ms.wrapping_add((hash >> 32) as u32),
+            // A per-connection offset, as Linux's secure_tcp_ts_off(); the
+            // clock is read only for a reply that carries it.
+            timestamp: if packet::mimic_sends_timestamp(&segment) {
+                settings::clock_ms().wrapping_add((hash >> 32) as u32)
+            } else {
+                0
+            },
             flow_label: (hash >> 12) as u32,
         }
     });

@@ -20,8 +20,8 @@ pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mode::{Mode, TARGET_DATA_SIZE};
 pub use reply::{
-    advmss_for_mtu, decide, write_reply, Mimic, Reply, ReplyKind, Settings, TcpOptions,
-    HONEYPOT_WINDOW, REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
+    advmss_for_mtu, decide, mimic_sends_timestamp, write_reply, Mimic, Reply, ReplyKind, Settings,
+    TcpOptions, HONEYPOT_WINDOW, REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
 };
 pub use rule::{
     RuleError, RuleOptions, FLAG_MIMIC, FLAG_NO_VALIDATE, FLAG_SYNACK_WINDOW, LIMIT_MAX,

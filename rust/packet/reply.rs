@@ -198,18 +198,7 @@ impl OptionSet {
 /// stays no longer than the SYN.
 fn mimic_synack(segment: &Segment, mimic: &Mimic, network_len: usize) -> (TcpOptions, u16, u32) {
     let offered = segment.syn_options;
-    let mut set = OptionSet {
-        mss: true,
-        sack: offered.sack_permitted,
-        timestamps: offered.timestamp.is_some(),
-        window_scale: offered.window_scale.is_some(),
-    };
-    while network_len + TCP_HEADER_LEN + set.length() > segment.length {
-        match set.without_one() {
-            Some(shorter) => set = shorter,
-            None => break,
-        }
-    }
+    let set = option_set(segment, network_len);
     let window = mimic.window(set.timestamps);
     let mut options = TcpOptions::NONE;
     if set.mss {
@@ -233,6 +222,36 @@ fn mimic_synack(segment: &Segment, mimic: &Mimic, network_len: usize) -> (TcpOpt
     }
     let flow_label = (mimic.flow_label & 0x000f_ffff).max(1);
     (options, window, flow_label)
+}
+
+/// The options a mimicking SYN-ACK to `segment` carries: those the SYN
+/// offered (and MSS), less the ones Linux misses least until the reply is
+/// no longer than the SYN.
+fn option_set(segment: &Segment, network_len: usize) -> OptionSet {
+    let offered = segment.syn_options;
+    let mut set = OptionSet {
+        mss: true,
+        sack: offered.sack_permitted,
+        timestamps: offered.timestamp.is_some(),
+        window_scale: offered.window_scale.is_some(),
+    };
+    while network_len + TCP_HEADER_LEN + set.length() > segment.length {
+        match set.without_one() {
+            Some(shorter) => set = shorter,
+            None => break,
+        }
+    }
+    set
+}
+
+/// Whether a `--mimic` SYN-ACK to `segment` carries a timestamp option,
+/// and so needs [`Mimic::timestamp`] (the glue reads the clock only then).
+pub fn mimic_sends_timestamp(segment: &Segment) -> bool {
+    let network_len = match segment.addresses {
+        Addresses::V4 { .. } => IPV4_HEADER_LEN,
+        Addresses::V6 { .. } => IPV6_HEADER_LEN,
+    };
+    option_set(segment, network_len).timestamps
 }
 
 impl Settings {

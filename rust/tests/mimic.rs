@@ -7,7 +7,8 @@ mod common;
 
 use common::*;
 use tarpit_packet::{
-    advmss_for_mtu, decide, parse, write_reply, Family, Mimic, Mode, Settings, SynOptions, REPLY_MAX_LEN,
+    advmss_for_mtu, decide, mimic_sends_timestamp, parse, write_reply, Family, Mimic, Mode, Settings, SynOptions,
+    REPLY_MAX_LEN,
 };
 
 const TSVAL_PEER: u32 = 0x0a0b_0c0d;
@@ -108,6 +109,42 @@ fn a_reply_never_outgrows_its_syn() {
     let (bytes, fields) = synack(true, vec![1, 3, 3, 7], ethernet());
     assert_eq!(bytes.len(), 64);
     assert_eq!(tcp_options(&bytes, &fields), vec![2, 4, 0x05, 0xb4]);
+}
+
+/// The glue reads the clock only when `mimic_sends_timestamp` says the
+/// reply carries it: it must agree with what the reply holds, or a reply
+/// would carry a timestamp of 0 (or the clock be read for nothing).
+#[test]
+fn the_clock_is_wanted_exactly_when_the_reply_carries_a_timestamp() {
+    let timestamp_only = {
+        let mut options = vec![1, 1, 8, 10];
+        options.extend_from_slice(&TSVAL_PEER.to_be_bytes());
+        options.extend_from_slice(&[0, 0, 0, 0]);
+        options
+    };
+    let cases: [(Vec<u8>, bool); 5] = [
+        (linux_syn_options(), true),
+        (vec![], false),
+        (vec![1, 3, 3, 7], false),
+        // 12 bytes of options: MSS (4) + timestamps (12) do not fit, and
+        // the timestamps go before the MSS does.
+        (timestamp_only.clone(), false),
+        ({ let mut o = timestamp_only; o.extend_from_slice(&[2, 4, 0x05, 0xb4]); o }, true),
+    ];
+    for v6 in [false, true] {
+        for (options, expected) in &cases {
+            let mut probe = Probe::new(v6, SYN);
+            probe.options = options.clone();
+            let packet = probe.packet();
+            let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+            let segment = parse(family, &packet, packet.len()).unwrap();
+            assert_eq!(mimic_sends_timestamp(&segment), *expected, "options {options:?}, v6 {v6}");
+            let (bytes, fields) = synack(v6, options.clone(), ethernet());
+            let written = tcp_options(&bytes, &fields);
+            let carries = written.windows(6).any(|w| w[..2] == [8, 10] && w[2..6] == TSVAL_OURS.to_be_bytes());
+            assert_eq!(carries, *expected, "reply options {written:?} for SYN options {options:?}");
+        }
+    }
 }
 
 #[test]
