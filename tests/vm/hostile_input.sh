@@ -24,8 +24,13 @@ chain_packets() { # chain_packets BACKEND FAMILY TABLE CHAIN PATTERN
 	ipt "$1" "$2" -t "$3" -L "$4" -v -x -n | awk -v pat="$5" 'NR > 2 && $0 ~ pat { sum += $1 } END { print sum + 0 }'
 }
 
+# The legacy pass runs revision 0 rules; the nft pass runs revision 1 rules
+# with the revision 1 features on (--mimic SYN-ACKs, shaped from whatever
+# options the hostile SYNs carry, and both rate limits, with budgets no run
+# reaches), so hostile input goes through both decoders, the --mimic
+# option parser and the limiter.
 add_hostile_rules() { # add_hostile_rules BACKEND
-	local backend=$1 family mode i nets
+	local backend=$1 family mode i nets features
 	for family in 4 6; do
 		if [ "$family" = 4 ]; then nets=(10.100.0.0/16 10.101.0.0/16 10.102.0.0/16)
 		else nets=(fd01:0:0:0::/64 fd01:0:0:1::/64 fd01:0:0:2::/64); fi
@@ -33,7 +38,12 @@ add_hostile_rules() { # add_hostile_rules BACKEND
 		ipt "$backend" "$family" -A INPUT -i veth0 -m comment --comment seen
 		i=0
 		for mode in --tarpit --honeypot --reset; do
-			ipt "$backend" "$family" -A INPUT -s "${nets[$i]}" -p tcp -j TARPIT $mode
+			features=()
+			if [ "$backend" = nft ]; then
+				features=(--limit 1000000 --limit-global 1000000)
+				[ "$mode" = --reset ] || features+=(--mimic)
+			fi
+			ipt "$backend" "$family" -A INPUT -s "${nets[$i]}" -p tcp -j TARPIT $mode "${features[@]}"
 			i=$((i + 1))
 		done
 	done
@@ -80,6 +90,14 @@ run_hostile_input() {
 	expect_eq "$tag replies counted by the module = replies captured" "$replies" "$(field replies)"
 	expect_eq "$tag no allocation or routing failure" \
 		"$(awk '$1 == "fail_alloc" || $1 == "fail_route" { s += $2 } END { print s + 0 }' <<<"$delta")" 0
+	expect_eq "$tag nothing rate limited (budgets no run reaches)" \
+		"$(awk '$1 == "rate_limited" { print $2 }' <<<"$delta")" 0
+	if [ "$backend" = nft ]; then
+		local saved
+		saved=$(ipt nft 4 -S INPUT)
+		check "$tag the rules are revision 1 with --mimic and both limits" \
+			grep -q -- '-j TARPIT --mimic --limit 1000000 --limit-global 1000000' <<<"$saved"
+	fi
 
 	local family tarpit4 tarpit6 counted
 	tarpit4=$(chain_packets "$backend" 4 filter INPUT TARPIT)
