@@ -230,8 +230,7 @@ impl<'a> Packet<'a> {
         let mut shape = MaybeUninit::<bindings::xt_tarpit_shape>::uninit();
         // SAFETY: `skb` is valid (type invariant) and `net` is the packet's
         // namespace, alive during the hook; the helper reads the device's
-        // MTU and three sysctls, and writes every field of
-        // `shape`.
+        // MTU and three sysctls, and writes every field of `shape`.
         let shape = unsafe {
             bindings::xt_tarpit_stack_shape(self.skb, self.network(), shape.as_mut_ptr());
             shape.assume_init()

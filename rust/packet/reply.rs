@@ -196,9 +196,9 @@ impl OptionSet {
 /// writes them (MSS; SACK permitted and timestamps packed together; NOP and
 /// window scale), each only when the SYN offered it, as long as the reply
 /// stays no longer than the SYN.
-fn mimic_synack(segment: &Segment, mimic: &Mimic, network_len: usize) -> (TcpOptions, u16, u32) {
+fn mimic_synack(segment: &Segment, mimic: &Mimic) -> (TcpOptions, u16, u32) {
     let offered = segment.syn_options;
-    let set = option_set(segment, network_len);
+    let set = option_set(segment);
     let window = mimic.window(set.timestamps);
     let mut options = TcpOptions::NONE;
     if set.mss {
@@ -227,7 +227,11 @@ fn mimic_synack(segment: &Segment, mimic: &Mimic, network_len: usize) -> (TcpOpt
 /// The options a mimicking SYN-ACK to `segment` carries: those the SYN
 /// offered (and MSS), less the ones Linux misses least until the reply is
 /// no longer than the SYN.
-fn option_set(segment: &Segment, network_len: usize) -> OptionSet {
+fn option_set(segment: &Segment) -> OptionSet {
+    let network_len = match segment.addresses {
+        Addresses::V4 { .. } => IPV4_HEADER_LEN,
+        Addresses::V6 { .. } => IPV6_HEADER_LEN,
+    };
     let offered = segment.syn_options;
     let mut set = OptionSet {
         mss: true,
@@ -247,11 +251,7 @@ fn option_set(segment: &Segment, network_len: usize) -> OptionSet {
 /// Whether a `--mimic` SYN-ACK to `segment` carries a timestamp option,
 /// and so needs [`Mimic::timestamp`] (the glue reads the clock only then).
 pub fn mimic_sends_timestamp(segment: &Segment) -> bool {
-    let network_len = match segment.addresses {
-        Addresses::V4 { .. } => IPV4_HEADER_LEN,
-        Addresses::V6 { .. } => IPV6_HEADER_LEN,
-    };
-    option_set(segment, network_len).timestamps
+    option_set(segment).timestamps
 }
 
 impl Settings {
@@ -329,12 +329,7 @@ impl Reply {
             flow_label: 0,
         };
         if let Some(mimic) = &settings.mimic {
-            let network_len = match segment.addresses {
-                Addresses::V4 { .. } => IPV4_HEADER_LEN,
-                Addresses::V6 { .. } => IPV6_HEADER_LEN,
-            };
-            (reply.options, reply.window, reply.flow_label) =
-                mimic_synack(segment, mimic, network_len);
+            (reply.options, reply.window, reply.flow_label) = mimic_synack(segment, mimic);
         }
         reply
     }
