@@ -39,6 +39,7 @@ impl Target for Tarpit {
         check_rule(rule, RuleOptions::from_v0(rule.data()))
     }
 
+    #[link_section = ".text.xt_tarpit_fast1"]
     fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
         handle_rule(packet, RuleOptions::from_v0(data))
     }
@@ -53,6 +54,7 @@ impl Target for TarpitV1 {
         check_rule(rule, RuleOptions::from_v1(rule.data()))
     }
 
+    #[link_section = ".text.xt_tarpit_fast1"]
     fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
         handle_rule(packet, RuleOptions::from_v1(data))
     }
@@ -60,6 +62,7 @@ impl Target for TarpitV1 {
 
 /// Answers and counts one packet under the rule's decoded options (either
 /// revision). `check` refused rules whose data does not decode.
+#[link_section = ".text.xt_tarpit_fast1"]
 fn handle_rule(packet: Packet<'_>, options: Result<RuleOptions, RuleError>) -> Verdict {
     let Ok(options) = options else {
         return Verdict::Drop;
@@ -102,6 +105,7 @@ fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> 
 
 /// Decides the answer to one packet under the rule's `options` and writes
 /// it into `out`: its length and kind, or why the packet gets silence.
+#[link_section = ".text.xt_tarpit_fast1"]
 fn answer(
     packet: &Packet<'_>,
     options: &RuleOptions,
@@ -129,24 +133,7 @@ fn answer(
     } else {
         0
     };
-    let mimic = (options.mimic && syn).then(|| {
-        let shape = packet.stack_shape();
-        Mimic {
-            advmss: packet::advmss_for_mtu(packet.family(), shape.mtu),
-            // tcp_full_space() of a new listener: half the default buffer
-            // (the initial scaling ratio, TCP_DEFAULT_SCALING_RATIO).
-            receive_space: shape.default_buffer / 2,
-            receive_space_max: shape.largest_buffer,
-            // A per-connection offset, as Linux's secure_tcp_ts_off(); the
-            // clock is read only for a reply that carries it.
-            timestamp: if packet::mimic_sends_timestamp(&segment) {
-                settings::clock_ms().wrapping_add((hash >> 32) as u32)
-            } else {
-                0
-            },
-            flow_label: (hash >> 12) as u32,
-        }
-    });
+    let mimic = (options.mimic && syn).then(|| mimic_shape(packet, &segment, hash));
     let settings = packet::Settings {
         isn: hash as u32,
         tarpit_synack_window: options.synack_window.unwrap_or(packet.synack_window()),
@@ -169,4 +156,26 @@ fn answer(
     }
     let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), out);
     Ok((length, reply.kind))
+}
+
+/// What a `--mimic` SYN-ACK to `segment` copies from the local stack, with
+/// `hash` the segment's keyed hash.
+#[link_section = ".text.xt_tarpit_fast3"]
+fn mimic_shape(packet: &Packet<'_>, segment: &packet::Segment, hash: u64) -> Mimic {
+    let shape = packet.stack_shape();
+    Mimic {
+        advmss: packet::advmss_for_mtu(packet.family(), shape.mtu),
+        // tcp_full_space() of a new listener: half the default buffer
+        // (the initial scaling ratio, TCP_DEFAULT_SCALING_RATIO).
+        receive_space: shape.default_buffer / 2,
+        receive_space_max: shape.largest_buffer,
+        // A per-connection offset, as Linux's secure_tcp_ts_off(); the
+        // clock is read only for a reply that carries it.
+        timestamp: if packet::mimic_sends_timestamp(segment) {
+            settings::clock_ms().wrapping_add((hash >> 32) as u32)
+        } else {
+            0
+        },
+        flow_label: (hash >> 12) as u32,
+    }
 }
