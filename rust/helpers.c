@@ -29,13 +29,18 @@
  * instruction, but QEMU's TCG, where the tests and the benchmark run, ends a
  * translated block before it and stops chaining blocks there: in the
  * profiles each one on the fast path cost 1 to 3 % of the throughput, at
- * places that moved with every change to the code.
+ * places that moved with every change to the code. Built into the kernel,
+ * the code goes in .text like any other.
  */
-asm(".pushsection .text.xt_tarpit_fast1, \"ax\", @progbits\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast2, \"ax\", @progbits\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast3, \"ax\", @progbits\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast4, \"ax\", @progbits\n\t.balign 4096\n\t.popsection");
+#ifdef MODULE
+asm(".pushsection .text.xt_tarpit_fast1, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
+    ".pushsection .text.xt_tarpit_fast2, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
+    ".pushsection .text.xt_tarpit_fast3, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
+    ".pushsection .text.xt_tarpit_fast4, \"ax\"\n\t.balign 4096\n\t.popsection");
 #define XT_TARPIT_FAST __section(".text.xt_tarpit_fast4")
+#else
+#define XT_TARPIT_FAST
+#endif
 
 XT_TARPIT_FAST
 void xt_tarpit_packet_facts(const struct sk_buff *skb,

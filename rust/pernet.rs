@@ -103,7 +103,7 @@ impl Drop for Registration {
 /// Takes one reply from `cell`'s budget of `budget` per second, if any is
 /// left. Lock-free; under contention a few replies more than the budget may
 /// go, never fewer.
-#[link_section = ".text.xt_tarpit_fast1"]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
     let mut old = cell.load(Ordering::Relaxed);
     loop {
@@ -131,7 +131,7 @@ pub(crate) fn id() -> c_uint {
 ///
 /// `net_state` must be what `net_generic` returns at [`id`] for a live
 /// namespace, for the duration of the call.
-#[link_section = ".text.xt_tarpit_fast1"]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 pub(crate) unsafe fn take_reply_budget(
     net_state: *const c_void,
     prefix_hash: u32,
@@ -187,7 +187,7 @@ impl NetCounters {
     }
 
     /// Adds one to counter `index` on this CPU.
-    #[link_section = ".text.xt_tarpit_fast1"]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn increment(&self, index: usize) {
         if index < COUNTERS {
             // SAFETY: `percpu` is live (type invariant), `index` in range.

@@ -39,7 +39,7 @@ impl Target for Tarpit {
         check_rule(rule, RuleOptions::from_v0(rule.data()))
     }
 
-    #[link_section = ".text.xt_tarpit_fast1"]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
         handle_rule(packet, RuleOptions::from_v0(data))
     }
@@ -54,7 +54,7 @@ impl Target for TarpitV1 {
         check_rule(rule, RuleOptions::from_v1(rule.data()))
     }
 
-    #[link_section = ".text.xt_tarpit_fast1"]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
         handle_rule(packet, RuleOptions::from_v1(data))
     }
@@ -62,7 +62,7 @@ impl Target for TarpitV1 {
 
 /// Answers and counts one packet under the rule's decoded options (either
 /// revision). `check` refused rules whose data does not decode.
-#[link_section = ".text.xt_tarpit_fast1"]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn handle_rule(packet: Packet<'_>, options: Result<RuleOptions, RuleError>) -> Verdict {
     let Ok(options) = options else {
         return Verdict::Drop;
@@ -105,7 +105,7 @@ fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> 
 
 /// Decides the answer to one packet under the rule's `options` and writes
 /// it into `out`: its length and kind, or why the packet gets silence.
-#[link_section = ".text.xt_tarpit_fast1"]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn answer(
     packet: &Packet<'_>,
     options: &RuleOptions,
@@ -160,7 +160,7 @@ fn answer(
 
 /// What a `--mimic` SYN-ACK to `segment` copies from the local stack, with
 /// `hash` the segment's keyed hash.
-#[link_section = ".text.xt_tarpit_fast3"]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 fn mimic_shape(packet: &Packet<'_>, segment: &packet::Segment, hash: u64) -> Mimic {
     let shape = packet.stack_shape();
     Mimic {

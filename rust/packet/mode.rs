@@ -30,7 +30,7 @@ impl Mode {
     }
 
     /// Decodes the rule's target data.
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_target_data(data: &[u8]) -> Option<Mode> {
         data.first().copied().and_then(Mode::from_variant)
     }

@@ -69,7 +69,7 @@ pub struct Mimic {
 /// route metric of its own (ipv4_default_advmss(), ip6_default_advmss(),
 /// with the default minimums `ip_rt_min_advmss` 256 and
 /// `ip6_rt_min_advmss` 1220). An unknown MTU (0) gives Ethernet's.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn advmss_for_mtu(family: Family, mtu: u32) -> u16 {
     let mtu = if mtu == 0 { 1500 } else { mtu };
     match family {
@@ -138,7 +138,7 @@ impl TcpOptions {
     };
 
     /// The option bytes (a multiple of four).
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.length]
     }
@@ -198,7 +198,7 @@ impl OptionSet {
 /// writes them (MSS; SACK permitted and timestamps packed together; NOP and
 /// window scale), each only when the SYN offered it, as long as the reply
 /// stays no longer than the SYN.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 fn mimic_synack(segment: &Segment, mimic: &Mimic) -> (TcpOptions, u16, u32) {
     let offered = segment.syn_options;
     let set = option_set(segment);
@@ -230,7 +230,7 @@ fn mimic_synack(segment: &Segment, mimic: &Mimic) -> (TcpOptions, u16, u32) {
 /// The options a mimicking SYN-ACK to `segment` carries: those the SYN
 /// offered (and MSS), less the ones Linux misses least until the reply is
 /// no longer than the SYN.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 fn option_set(segment: &Segment) -> OptionSet {
     let network_len = match segment.addresses {
         Addresses::V4 { .. } => IPV4_HEADER_LEN,
@@ -254,7 +254,7 @@ fn option_set(segment: &Segment) -> OptionSet {
 
 /// Whether a `--mimic` SYN-ACK to `segment` carries a timestamp option,
 /// and so needs [`Mimic::timestamp`] (the glue reads the clock only then).
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn mimic_sends_timestamp(segment: &Segment) -> bool {
     option_set(segment).timestamps
 }
@@ -322,7 +322,7 @@ pub struct Reply {
 }
 
 impl Reply {
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
     fn syn_ack(segment: &Segment, settings: &Settings, window: u16) -> Reply {
         let mut reply = Reply {
             kind: ReplyKind::SynAck,
@@ -382,7 +382,7 @@ impl Reply {
 }
 
 /// Decides the answer to `segment` under `mode`.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast3")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Reply, Ignored> {
     let flags = segment.flags;
     let syn = flags.contains(TcpFlags::SYN);
@@ -431,7 +431,7 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
 /// Writes the reply to `segment` (network and TCP headers, checksums
 /// included) into `out`, with `hop_limit` as TTL / hop limit. Returns the
 /// number of bytes written: 40 for IPv4, 60 for IPv6, plus the options.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast4")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn write_reply(
     segment: &Segment,
     reply: &Reply,

@@ -91,7 +91,7 @@ impl RuleError {
 
 impl RuleOptions {
     /// The options of a revision 0 rule: its mode, everything else default.
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_v0(data: &[u8]) -> Result<RuleOptions, RuleError> {
         let mode = Mode::from_target_data(data).ok_or(RuleError::UnknownMode)?;
         Ok(RuleOptions {
@@ -107,7 +107,7 @@ impl RuleOptions {
     /// The options of a revision 1 rule (native byte order, as the kernel
     /// ABI of the machine): variant u8, flags u8, synack_window u16, limit
     /// u32, limit_global u32, reserved u32.
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_v1(data: &[u8]) -> Result<RuleOptions, RuleError> {
         let Some(data) = data.get(..TARGET_DATA_SIZE_V1) else {
             return Err(RuleError::UnknownMode);

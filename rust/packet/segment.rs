@@ -80,7 +80,7 @@ impl Addresses {
     /// Whether both addresses can take part in a TCP connection: neither
     /// multicast, broadcast nor unspecified (and, for IPv6, not
     /// IPv4-mapped, which the kernel does not treat as unicast either).
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn are_unicast(&self) -> bool {
         match self {
             Addresses::V4 {
@@ -182,7 +182,7 @@ impl SynOptions {
     /// parsing stops at the end-of-list option or at the first option whose
     /// length is impossible; an option of a known kind with the wrong length
     /// is skipped, as Linux does.
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn parse(mut options: &[u8]) -> SynOptions {
         let mut found = SynOptions::default();
         while let Some(&kind) = options.first() {
@@ -220,7 +220,7 @@ impl Segment {
     /// The connection's identity as bytes, the peer's side first: its
     /// address, our address, its port, our port. The first `length` bytes
     /// of the array are meaningful. The keyed ISN is a hash of these.
-    #[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
         let mut tuple = [0; TUPLE_MAX];
         let ports = [
@@ -266,12 +266,12 @@ impl Segment {
     }
 }
 
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn be16(bytes: &[u8], at: usize) -> u16 {
     u16::from_be_bytes([bytes[at], bytes[at + 1]])
 }
 
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn be32(bytes: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
 }
@@ -282,7 +282,7 @@ fn be32(bytes: &[u8], at: usize) -> u32 {
 /// (at least `min(packet_len, HEADERS_MAX)` of them); `packet_len` is the
 /// packet's full length from the network header, so lengths claimed by the
 /// headers can be checked against what really arrived.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 pub fn parse(family: Family, headers: &[u8], packet_len: usize) -> Result<Segment, Ignored> {
     let headers = &headers[..headers.len().min(packet_len)];
     let (addresses, tcp_offset, tcp_len) = match family {
@@ -296,7 +296,7 @@ pub fn parse(family: Family, headers: &[u8], packet_len: usize) -> Result<Segmen
 }
 
 /// Returns the addresses, the TCP header's offset and the TCP length.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
     if headers.len() < IPV4_HEADER_LEN {
         return Err(Ignored::Truncated);
@@ -336,7 +336,7 @@ fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
 }
 
 /// Returns the addresses, the TCP header's offset and the TCP length.
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
     if headers.len() < IPV6_HEADER_LEN {
         return Err(Ignored::Truncated);
@@ -366,7 +366,7 @@ fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
     Ok((addresses, IPV6_HEADER_LEN, payload_len))
 }
 
-#[cfg_attr(CONFIG_RUST, link_section = ".text.xt_tarpit_fast2")]
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_tcp(
     addresses: Addresses,
     headers: &[u8],
