@@ -33,10 +33,10 @@
  * the code goes in .text like any other.
  */
 #ifdef MODULE
-asm(".pushsection .text.xt_tarpit_fast1, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast2, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast3, \"ax\"\n\t.balign 4096\n\t.popsection\n\t"
-    ".pushsection .text.xt_tarpit_fast4, \"ax\"\n\t.balign 4096\n\t.popsection");
+asm(".pushsection .text.xt_tarpit_fast1, \"ax\"\n\t.balign 4096\n\t.popsection");
+asm(".pushsection .text.xt_tarpit_fast2, \"ax\"\n\t.balign 4096\n\t.popsection");
+asm(".pushsection .text.xt_tarpit_fast3, \"ax\"\n\t.balign 4096\n\t.popsection");
+asm(".pushsection .text.xt_tarpit_fast4, \"ax\"\n\t.balign 4096\n\t.popsection");
 #define XT_TARPIT_FAST __section(".text.xt_tarpit_fast4")
 #else
 #define XT_TARPIT_FAST
