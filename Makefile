@@ -77,7 +77,7 @@ uninstall-shim:
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(PWD_ABS)" clean; fi
-	rm -f rust/bindings_generated.rs rust/.bindings_generated.rs.cmd
+	rm -f rust/bindings_generated.rs rust/.bindings_generated.rs.cmd rust/xt_tarpit_abi.rs rust/.xt_tarpit_abi.rs.cmd
 	$(MAKE) -C $(PWD_ABS)/iptables-ext clean
 
 # The harness: toolchain, test kernels and VM (see scripts/).

@@ -20,7 +20,7 @@
 #include <stdio.h>
 #include <xtables.h>
 
-#include "xt_TARPIT.h"
+#include <linux/netfilter/xt_TARPIT.h>
 
 enum {
 	O_TARPIT = 0,

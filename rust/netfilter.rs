@@ -6,23 +6,14 @@
 //! [`Target`] implementation ([`crate::skb::Packet`] for packets).
 
 use crate::bindings;
+use crate::family::{nfproto, Family};
 use crate::skb::{Packet, Verdict};
 use core::cell::UnsafeCell;
-use core::ffi::{c_int, c_uint, CStr};
+use core::ffi::{c_int, c_uint, c_void, CStr};
 use core::mem::MaybeUninit;
+use core::sync::atomic::{AtomicBool, Ordering};
 use kernel::error::to_result;
 use kernel::prelude::*;
-
-pub(crate) use crate::packet::Family;
-
-const FAMILIES: [Family; 2] = [Family::Ipv4, Family::Ipv6];
-
-pub(crate) fn nfproto(family: Family) -> u8 {
-    match family {
-        Family::Ipv4 => bindings::NFPROTO_IPV4 as u8,
-        Family::Ipv6 => bindings::NFPROTO_IPV6 as u8,
-    }
-}
 
 /// Hooks a TARPIT-like target can answer from: INPUT and FORWARD, as in
 /// xtables-addons. Replies from OUTPUT or PREROUTING would bypass the
@@ -30,100 +21,136 @@ pub(crate) fn nfproto(family: Family) -> u8 {
 const ANSWERING_HOOKS: c_uint = (1 << bindings::nf_inet_hooks_NF_INET_LOCAL_IN)
     | (1 << bindings::nf_inet_hooks_NF_INET_FORWARD);
 
+/// The target data a rule carries, a struct of the rule ABI.
+///
+/// # Safety
+///
+/// Implementors are `#[repr(C)]` structs of integer fields (every bit
+/// pattern is a valid value), of at most 8-byte alignment: what xtables
+/// hands the target as `targinfo` can be read as one.
+pub(crate) unsafe trait TargetData: Sized {}
+
 /// A netfilter target written in safe Rust.
 pub(crate) trait Target {
     /// Name matched against `-j NAME`.
     const NAME: &'static CStr;
     /// Revision of the target data layout.
     const REVISION: u8;
-    /// Size of the target data the rule carries (before `XT_ALIGN`).
-    const DATA_SIZE: usize;
+    /// The target data the rule carries; its size is the target size.
+    type Data: TargetData;
 
     /// Accepts or refuses a new rule's target data.
-    fn check(rule: &RuleCheck<'_>) -> Result;
+    fn check(rule: &RuleCheck<'_, Self::Data>) -> Result;
 
-    /// Handles one packet: drops it, or says it became the reply.
-    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict;
+    /// Handles one packet of a rule [`Target::check`] accepted: drops it,
+    /// or says it became the reply.
+    fn handle(packet: Packet<'_>, data: &Self::Data) -> Verdict;
 }
 
-/// Storage for the `xt_target` entries of one registration (IPv4 + IPv6).
-///
-/// # Invariants
-///
-/// The entries are written only by [`Registration::register`] before they
-/// are handed to `xt_register_targets`; while registered, only netfilter
-/// touches them.
-pub(crate) struct TargetTable(UnsafeCell<MaybeUninit<[bindings::xt_target; 2]>>);
+/// One `xt_target` entry: a target for one family, ready to register.
+pub(crate) struct TargetEntry(bindings::xt_target);
 
-// SAFETY: per the type invariant, the only writer runs before registration
-// (module init, single-threaded); netfilter serialises its own accesses.
-unsafe impl Sync for TargetTable {}
-
-impl TargetTable {
-    /// An empty table, for a `static`.
-    pub(crate) const fn new() -> Self {
-        TargetTable(UnsafeCell::new(MaybeUninit::zeroed()))
+impl TargetEntry {
+    /// The entry of target `T` for `family`.
+    pub(crate) fn new<T: Target>(module: &'static ThisModule, family: Family) -> Result<Self> {
+        let mut entry = bindings::xt_target::default();
+        let name = T::NAME.to_bytes();
+        if name.len() >= entry.name.len() {
+            return Err(EINVAL);
+        }
+        for (slot, &byte) in entry.name.iter_mut().zip(name) {
+            *slot = byte as core::ffi::c_char;
+        }
+        entry.revision = T::REVISION;
+        entry.family = nfproto(family).into();
+        entry.hooks = ANSWERING_HOOKS;
+        // No `proto`: xtables would refuse a rule without `-p tcp` with a
+        // terse message of its own; `T::check` refuses it saying what to
+        // write.
+        entry.targetsize = core::mem::size_of::<T::Data>() as c_uint;
+        entry.target = Some(target_trampoline::<T>);
+        entry.checkentry = Some(checkentry_trampoline::<T>);
+        entry.me = module.as_ptr().cast();
+        Ok(TargetEntry(entry))
     }
 }
 
-/// A target registered with xtables for IPv4 and IPv6; unregistered on drop.
-pub(crate) struct Registration {
-    table: &'static TargetTable,
+/// Static storage for the `N` `xt_target` entries of one registration:
+/// xtables keeps pointers to them while they are registered.
+///
+/// # Invariants
+///
+/// `in_use` is true from the moment a [`Registration`] claims the table
+/// until that registration is dropped; only the claimant writes `entries`,
+/// and only before handing them to `xt_register_targets`. While registered,
+/// only netfilter touches them.
+pub(crate) struct TargetTable<const N: usize> {
+    entries: UnsafeCell<MaybeUninit<[bindings::xt_target; N]>>,
+    in_use: AtomicBool,
 }
 
-impl Registration {
-    /// Registers target `T` for both families, using `table` as storage.
-    pub(crate) fn register<T: Target>(
-        module: &'static ThisModule,
-        table: &'static TargetTable,
-    ) -> Result<Self> {
-        let entries = table.0.get().cast::<bindings::xt_target>();
-        for (index, family) in FAMILIES.into_iter().enumerate() {
-            let entry = xt_target_for::<T>(module, family)?;
-            // SAFETY: `entries` points to two `xt_target`s in a `'static`
-            // table; `index < 2`; the table is not registered yet, so this
-            // is its only user (type invariant).
-            unsafe { entries.add(index).write(entry) };
+// SAFETY: per the type invariant, the one writer holds the claim and writes
+// before registering; netfilter serialises its own accesses afterwards.
+unsafe impl<const N: usize> Sync for TargetTable<N> {}
+
+impl<const N: usize> TargetTable<N> {
+    /// An empty table, for a `static`.
+    pub(crate) const fn new() -> Self {
+        TargetTable {
+            entries: UnsafeCell::new(MaybeUninit::zeroed()),
+            in_use: AtomicBool::new(false),
         }
-        // SAFETY: the two entries are fully initialised and live in static
-        // memory, so they outlive the registration, which `Drop` undoes.
-        // On failure xtables has registered none of them.
-        to_result(unsafe { bindings::xt_register_targets(entries, 2) })?;
+    }
+}
+
+/// Targets registered with xtables, all in one `xt_register_targets`
+/// call; unregistered on drop.
+///
+/// # Invariants
+///
+/// `table` is claimed by this registration (its `in_use` is set) and its
+/// entries are registered with xtables.
+pub(crate) struct Registration<const N: usize> {
+    table: &'static TargetTable<N>,
+}
+
+impl<const N: usize> Registration<N> {
+    /// Registers `entries` with xtables, using `table` as their storage.
+    /// `EBUSY` if the table is already in use by another registration.
+    pub(crate) fn register(
+        table: &'static TargetTable<N>,
+        entries: [TargetEntry; N],
+    ) -> Result<Self> {
+        if table.in_use.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
+        let entries = entries.map(|entry| entry.0);
+        let storage = table.entries.get();
+        // SAFETY: the table is claimed by this call and not registered, so
+        // nothing else reads or writes it (type invariant); it holds `N`
+        // entries.
+        unsafe { storage.write(MaybeUninit::new(entries)) };
+        // SAFETY: the `N` entries are initialised and live in static memory,
+        // so they outlive the registration, which `Drop` undoes. On failure
+        // xtables has registered none of them.
+        let registered =
+            to_result(unsafe { bindings::xt_register_targets(storage.cast(), N as c_uint) });
+        if let Err(error) = registered {
+            table.in_use.store(false, Ordering::Release);
+            return Err(error);
+        }
+        // INVARIANT: the table is claimed and its entries registered.
         Ok(Registration { table })
     }
 }
 
-impl Drop for Registration {
+impl<const N: usize> Drop for Registration<N> {
     fn drop(&mut self) {
-        // SAFETY: `register` succeeded for exactly these two entries, and
-        // this is the only place that unregisters them.
-        unsafe { bindings::xt_unregister_targets(self.table.0.get().cast(), 2) };
+        // SAFETY: the entries were registered by `register` (type
+        // invariant), and this is the only place that unregisters them.
+        unsafe { bindings::xt_unregister_targets(self.table.entries.get().cast(), N as c_uint) };
+        self.table.in_use.store(false, Ordering::Release);
     }
-}
-
-/// Builds one family's `xt_target` for `T`.
-fn xt_target_for<T: Target>(
-    module: &'static ThisModule,
-    family: Family,
-) -> Result<bindings::xt_target> {
-    let mut entry = bindings::xt_target::default();
-    let name = T::NAME.to_bytes();
-    if name.len() >= entry.name.len() {
-        return Err(EINVAL);
-    }
-    for (slot, &byte) in entry.name.iter_mut().zip(name) {
-        *slot = byte as core::ffi::c_char;
-    }
-    entry.revision = T::REVISION;
-    entry.family = nfproto(family).into();
-    entry.hooks = ANSWERING_HOOKS;
-    // No `proto`: xtables would refuse a rule without `-p tcp` with a terse
-    // message of its own; `T::check` refuses it saying what to write.
-    entry.targetsize = T::DATA_SIZE as c_uint;
-    entry.target = Some(target_trampoline::<T>);
-    entry.checkentry = Some(checkentry_trampoline::<T>);
-    entry.me = module.as_ptr().cast();
-    Ok(entry)
 }
 
 /// A rule being inserted, as `checkentry` sees it.
@@ -133,14 +160,14 @@ fn xt_target_for<T: Target>(
 /// `params` is the parameter block xtables passed to `checkentry`; its
 /// `entryinfo` points to an `ipt_entry` (IPv4) or `ip6t_entry` (IPv6), as
 /// both ip(6)_tables and nft_compat provide.
-pub(crate) struct RuleCheck<'a> {
+pub(crate) struct RuleCheck<'a, D> {
     params: &'a bindings::xt_tgchk_param,
-    data: &'a [u8],
+    data: &'a D,
 }
 
-impl RuleCheck<'_> {
+impl<D> RuleCheck<'_, D> {
     /// The rule's target data.
-    pub(crate) fn data(&self) -> &[u8] {
+    pub(crate) fn data(&self) -> &D {
         self.data
     }
 
@@ -174,21 +201,36 @@ pub(crate) fn log_ratelimited(message: &CStr) {
     unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.to_bytes_with_nul().as_ptr().cast()) };
 }
 
+/// A rule's target data (`targinfo`) as the `D` it holds.
+///
+/// # Safety
+///
+/// `targinfo` must be the target data of a rule whose entry was made for a
+/// target with `Data = D` (so xtables checked that it is
+/// `XT_ALIGN(size_of::<D>())` bytes long), valid for `'a`.
+unsafe fn target_data<'a, D: TargetData>(targinfo: *const c_void) -> &'a D {
+    // SAFETY: the data is `size_of::<D>()` bytes or more, valid for `'a`
+    // (caller's contract) and 8-byte aligned (`XT_ALIGN` in x_tables, a
+    // u64-aligned expression in nft_compat); any bits are a valid `D`
+    // (`TargetData`).
+    unsafe { &*targinfo.cast::<D>() }
+}
+
 /// xtables' `checkentry` callback for `T`.
 ///
 /// # Safety
 ///
 /// Called by xtables only, with a valid `xt_tgchk_param` whose target data
-/// is at least `T::DATA_SIZE` bytes long.
+/// is at least `size_of::<T::Data>()` bytes long.
 unsafe extern "C" fn checkentry_trampoline<T: Target>(
     par: *const bindings::xt_tgchk_param,
 ) -> c_int {
     // SAFETY: xtables passes a valid parameter block for the duration of
     // the call.
     let params = unsafe { &*par };
-    // SAFETY: xtables has checked that the rule's target data is
-    // `XT_ALIGN(targetsize)` bytes long, so `DATA_SIZE` bytes are readable.
-    let data = unsafe { core::slice::from_raw_parts(params.targinfo.cast::<u8>(), T::DATA_SIZE) };
+    // SAFETY: `targinfo` is the target data of a rule of `T`'s entry,
+    // valid for the duration of the call.
+    let data = unsafe { target_data::<T::Data>(params.targinfo) };
     match T::check(&RuleCheck { params, data }) {
         Ok(()) => 0,
         Err(error) => error.to_errno(),
@@ -200,7 +242,7 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(
 /// # Safety
 ///
 /// Called by netfilter only, with the packet's valid `skb` and a valid
-/// `xt_action_param` of a rule `checkentry_trampoline` accepted.
+/// `xt_action_param` of a rule `checkentry_trampoline::<T>` accepted.
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
@@ -209,10 +251,9 @@ unsafe extern "C" fn target_trampoline<T: Target>(
     // SAFETY: these are the pointers netfilter passed to this target call,
     // valid for its duration.
     let packet = unsafe { Packet::new(skb, par) };
-    // SAFETY: the rule's target data, valid for the duration of the call,
-    // is `DATA_SIZE` bytes (checked at insertion).
-    let data =
-        unsafe { core::slice::from_raw_parts(packet.target_data().cast::<u8>(), T::DATA_SIZE) };
+    // SAFETY: the rule's target data, of a rule of `T`'s entry that
+    // `T::check` accepted, valid for the duration of the call.
+    let data = unsafe { target_data::<T::Data>(packet.target_data()) };
     match T::handle(packet, data) {
         Verdict::Drop => bindings::NF_DROP,
         // The skb was sent as the reply: netfilter must not touch it.

@@ -12,7 +12,7 @@ use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, c_void};
 use core::fmt::Write;
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use kernel::error::to_result;
 use kernel::prelude::*;
 
@@ -33,12 +33,14 @@ struct NetState {
 ///
 /// # Invariants
 ///
-/// `operations` is written only by [`Registration::register`] before it is
-/// handed to `register_pernet_subsys`; `id` is written by the kernel during
-/// that call and only read afterwards.
+/// `in_use` is true while a [`Registration`] holds the table; only that
+/// registration writes `operations`, before handing it to
+/// `register_pernet_subsys`; `id` is written by the kernel during that call
+/// and only read afterwards.
 pub(crate) struct PernetTable {
     operations: UnsafeCell<MaybeUninit<bindings::pernet_operations>>,
     id: UnsafeCell<c_uint>,
+    in_use: AtomicBool,
 }
 
 // SAFETY: per the type invariant, writes happen before registration, in
@@ -51,6 +53,7 @@ impl PernetTable {
         PernetTable {
             operations: UnsafeCell::new(MaybeUninit::zeroed()),
             id: UnsafeCell::new(0),
+            in_use: AtomicBool::new(false),
         }
     }
 
@@ -67,12 +70,21 @@ static TABLE: PernetTable = PernetTable::new();
 
 /// The per-namespace state registered with the kernel; unregistered (and
 /// every namespace's state freed) on drop.
+///
+/// # Invariants
+///
+/// It holds [`TABLE`] (its `in_use` is set), whose operations are
+/// registered.
 pub(crate) struct Registration(());
 
 impl Registration {
     /// Registers the per-namespace state: from now on every namespace,
-    /// existing or new, has counters and a `/proc/net/xt_TARPIT`.
+    /// existing or new, has counters and a `/proc/net/xt_TARPIT`. `EBUSY`
+    /// while another registration holds it.
     pub(crate) fn register() -> Result<Self> {
+        if TABLE.in_use.swap(true, Ordering::AcqRel) {
+            return Err(EBUSY);
+        }
         let operations = bindings::pernet_operations {
             init: Some(net_init),
             exit: Some(net_exit),
@@ -81,22 +93,29 @@ impl Registration {
             ..Default::default()
         };
         let slot = TABLE.operations.get().cast::<bindings::pernet_operations>();
-        // SAFETY: `slot` is static storage not registered yet (type
-        // invariant of `PernetTable`), so this is its only user; once
-        // registered it stays valid until `Drop` unregisters it. On failure
-        // the kernel has undone everything.
-        unsafe {
+        // SAFETY: `slot` is static storage this call holds and that is not
+        // registered (type invariant of `PernetTable`), so this is its only
+        // user; once registered it stays valid until `Drop` unregisters it.
+        // On failure the kernel has undone everything.
+        let registered = unsafe {
             slot.write(operations);
-            to_result(bindings::register_pernet_subsys(slot))?;
+            to_result(bindings::register_pernet_subsys(slot))
+        };
+        if let Err(error) = registered {
+            TABLE.in_use.store(false, Ordering::Release);
+            return Err(error);
         }
+        // INVARIANT: the table is held and its operations registered.
         Ok(Registration(()))
     }
 }
 
 impl Drop for Registration {
     fn drop(&mut self) {
-        // SAFETY: `register` succeeded; this is the only unregistration.
+        // SAFETY: the operations are registered (type invariant); this is
+        // the only unregistration.
         unsafe { bindings::unregister_pernet_subsys(TABLE.operations.get().cast()) };
+        TABLE.in_use.store(false, Ordering::Release);
     }
 }
 

@@ -8,6 +8,7 @@ use crate::bindings;
 use crate::packet::limiter;
 use core::cell::UnsafeCell;
 use core::ffi::c_void;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 /// The per-boot secrets: the key of the keyed ISNs (SipHash, two words)
 /// and the key of the limiter's prefix hash (HalfSipHash, two words), drawn
@@ -15,8 +16,10 @@ use core::ffi::c_void;
 ///
 /// # Invariants
 ///
-/// Written only by [`init_keys`], in module init, before the target is
-/// registered; only read afterwards.
+/// Written once, by the first call of [`draw_keys`], before it returns the
+/// [`KeysDrawn`] proof; readers run only in the target, which is registered
+/// only with that proof (`target::register`), so they start after the
+/// write and never see another.
 struct Keys(UnsafeCell<[u64; 4]>);
 
 // SAFETY: per the type invariant, the one write happens before any reader
@@ -24,6 +27,12 @@ struct Keys(UnsafeCell<[u64; 4]>);
 unsafe impl Sync for Keys {}
 
 static KEYS: Keys = Keys(UnsafeCell::new([0; 4]));
+/// Whether [`draw_keys`] has run.
+static DRAWN: AtomicBool = AtomicBool::new(false);
+
+/// Proof that the per-boot secrets are drawn, required to register the
+/// target: no packet can read them before.
+pub(crate) struct KeysDrawn(());
 
 impl Keys {
     /// The key of the keyed ISNs, as the kernel's siphash functions take it.
@@ -47,12 +56,18 @@ impl Keys {
 const _: () = assert!(core::mem::size_of::<bindings::hsiphash_key_t>() == 16);
 const _: () = assert!(core::mem::size_of::<bindings::siphash_key_t>() == 16);
 
-/// Draws the per-boot secrets. Call once, in module init, before
-/// registering the target.
-pub(crate) fn init_keys() {
-    // SAFETY: module init runs before the target exists, so nothing reads
-    // the keys yet (type invariant); the buffer is 32 writable bytes.
+/// Draws the per-boot secrets, the first time it is called; `None` on any
+/// later call, which changes nothing.
+pub(crate) fn draw_keys() -> Option<KeysDrawn> {
+    if DRAWN.swap(true, Ordering::AcqRel) {
+        return None;
+    }
+    // SAFETY: this is the first and only write (`DRAWN`), and no reader
+    // runs before it returns the proof (type invariant of `Keys`); the
+    // buffer is 32 writable bytes.
     unsafe { bindings::get_random_bytes(KEYS.0.get().cast::<c_void>(), 32) };
+    // INVARIANT: the keys are written; from now on they are only read.
+    Some(KeysDrawn(()))
 }
 
 /// The keyed hash of `bytes` with the per-boot secret: SipHash, so it is

@@ -7,7 +7,7 @@
 //! one.
 
 use crate::bindings;
-use crate::netfilter::{nfproto, Family};
+use crate::family::{nfproto, Family};
 use crate::pernet::{self, NetCounters};
 use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;

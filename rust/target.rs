@@ -7,22 +7,50 @@
 //! are decoded.
 
 use crate::counters::Outcome;
-use crate::netfilter::{self, RuleCheck, Target, TargetTable};
+use crate::family::FAMILIES;
+use crate::netfilter::{
+    self, Registration, RuleCheck, Target, TargetData, TargetEntry, TargetTable,
+};
 use crate::packet::{
-    self, limiter, Family, Mimic, RuleError, RuleOptions, HEADERS_MAX, IPV4_HEADER_LEN,
-    IPV6_HEADER_LEN, REPLY_MAX_LEN, TARGET_DATA_SIZE, TARGET_DATA_SIZE_V1,
+    self, limiter, Mimic, RuleError, RuleOptions, TargetInfo, TargetInfoV1, HEADERS_MAX,
+    REPLY_MAX_LEN,
 };
 use crate::settings;
 use crate::skb::{Packet, SendError, Verdict};
 use core::ffi::CStr;
 use kernel::prelude::*;
 
-/// Storage for the registered `xt_target` entries of revision 0.
-pub(crate) static TARPIT: &TargetTable = &TABLE;
-static TABLE: TargetTable = TargetTable::new();
-/// Storage for the registered `xt_target` entries of revision 1.
-pub(crate) static TARPIT_V1: &TargetTable = &TABLE_V1;
-static TABLE_V1: TargetTable = TargetTable::new();
+/// The target's entries: revisions 0 and 1, each for IPv4 and IPv6.
+pub(crate) const ENTRIES: usize = 4;
+
+/// Storage for the registered `xt_target` entries.
+static TABLE: TargetTable<ENTRIES> = TargetTable::new();
+
+/// Registers the `TARPIT` target, both revisions for both families, in
+/// one call, once the per-boot secrets its replies use are drawn; dropping
+/// the registration unregisters them.
+pub(crate) fn register(
+    module: &'static ThisModule,
+    _keys: &settings::KeysDrawn,
+) -> Result<Registration<ENTRIES>> {
+    let [ipv4, ipv6] = FAMILIES;
+    Registration::register(
+        &TABLE,
+        [
+            TargetEntry::new::<Tarpit>(module, ipv4)?,
+            TargetEntry::new::<Tarpit>(module, ipv6)?,
+            TargetEntry::new::<TarpitV1>(module, ipv4)?,
+            TargetEntry::new::<TarpitV1>(module, ipv6)?,
+        ],
+    )
+}
+
+// SAFETY: `struct xt_tarpit_tginfo` of the rule ABI: `#[repr(C)]`, one
+// `__u8`.
+unsafe impl TargetData for TargetInfo {}
+// SAFETY: `struct xt_tarpit_tginfo_v1` of the rule ABI: `#[repr(C)]`,
+// integer fields only, 4-byte aligned.
+unsafe impl TargetData for TargetInfoV1 {}
 
 /// The `TARPIT` target, revision 0.
 pub(crate) struct Tarpit;
@@ -33,61 +61,52 @@ pub(crate) struct TarpitV1;
 impl Target for Tarpit {
     const NAME: &'static CStr = c"TARPIT";
     const REVISION: u8 = 0;
-    const DATA_SIZE: usize = TARGET_DATA_SIZE;
+    type Data = TargetInfo;
 
-    fn check(rule: &RuleCheck<'_>) -> Result {
-        check_rule(rule, RuleOptions::from_v0(rule.data()))
+    fn check(rule: &RuleCheck<'_, TargetInfo>) -> Result {
+        check_rule(rule, RuleOptions::check_v0(rule.data()))
     }
 
     #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
-    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
-        handle_rule(packet, RuleOptions::from_v0(data))
+    fn handle(packet: Packet<'_>, data: &TargetInfo) -> Verdict {
+        handle_rule(packet, &RuleOptions::from_v0(data))
     }
 }
 
 impl Target for TarpitV1 {
     const NAME: &'static CStr = c"TARPIT";
     const REVISION: u8 = 1;
-    const DATA_SIZE: usize = TARGET_DATA_SIZE_V1;
+    type Data = TargetInfoV1;
 
-    fn check(rule: &RuleCheck<'_>) -> Result {
-        check_rule(rule, RuleOptions::from_v1(rule.data()))
+    fn check(rule: &RuleCheck<'_, TargetInfoV1>) -> Result {
+        check_rule(rule, RuleOptions::check_v1(rule.data()))
     }
 
     #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
-    fn handle(packet: Packet<'_>, data: &[u8]) -> Verdict {
-        handle_rule(packet, RuleOptions::from_v1(data))
+    fn handle(packet: Packet<'_>, data: &TargetInfoV1) -> Verdict {
+        handle_rule(packet, &RuleOptions::from_v1(data))
     }
 }
 
-/// Answers and counts one packet under the rule's decoded options (either
-/// revision). `check` refused rules whose data does not decode.
+/// Answers and counts one packet under the options of an accepted rule
+/// (either revision).
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
-fn handle_rule(packet: Packet<'_>, options: Result<RuleOptions, RuleError>) -> Verdict {
-    let Ok(options) = options else {
-        return Verdict::Drop;
-    };
+fn handle_rule(packet: Packet<'_>, options: &RuleOptions) -> Verdict {
     let counting = packet.counting();
     let mut out = [0u8; REPLY_MAX_LEN];
-    let (outcome, verdict) = match answer(&packet, &options, &mut out) {
+    let (outcome, verdict) = match answer(&packet, options, &mut out) {
         Err(outcome) => (outcome, Verdict::Drop),
-        Ok((length, kind)) => {
-            let network_len = match packet.family() {
-                Family::Ipv4 => IPV4_HEADER_LEN,
-                Family::Ipv6 => IPV6_HEADER_LEN,
-            };
-            match packet.send_reply(&out[..length], network_len) {
-                Ok(verdict) => (Outcome::Replied(kind), verdict),
-                Err(SendError::Allocation) => (Outcome::AllocationFailed, Verdict::Drop),
-                Err(SendError::Routing) => (Outcome::RoutingFailed, Verdict::Drop),
-            }
-        }
+        Ok((written, kind)) => match packet.send_reply(&out[..written.len], written.network_len) {
+            Ok(verdict) => (Outcome::Replied(kind), verdict),
+            Err(SendError::Allocation) => (Outcome::AllocationFailed, Verdict::Drop),
+            Err(SendError::Routing) => (Outcome::RoutingFailed, Verdict::Drop),
+        },
     };
     counting.count(outcome.counter());
     verdict
 }
 
-fn check_rule(rule: &RuleCheck<'_>, options: Result<RuleOptions, RuleError>) -> Result {
+fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError>) -> Result {
     if !rule.matches_only_tcp() {
         netfilter::log_ratelimited(
             c"rule refused: TARPIT handles TCP only; add -p tcp to the rule, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
@@ -110,7 +129,7 @@ fn answer(
     packet: &Packet<'_>,
     options: &RuleOptions,
     out: &mut [u8; REPLY_MAX_LEN],
-) -> Result<(usize, packet::ReplyKind), Outcome> {
+) -> Result<(packet::Written, packet::ReplyKind), Outcome> {
     if !packet.is_unicast_to_this_host() {
         return Err(Outcome::Ignored(packet::Ignored::NotUnicast));
     }
@@ -154,8 +173,8 @@ fn answer(
             return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
-    let length = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), out);
-    Ok((length, reply.kind))
+    let written = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), out);
+    Ok((written, reply.kind))
 }
 
 /// What a `--mimic` SYN-ACK to `segment` copies from the local stack, with

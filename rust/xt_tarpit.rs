@@ -9,8 +9,8 @@
 //! * [`packet`]: the pure packet core (no kernel types, no `unsafe`), also
 //!   built on the host for `cargo test` and fuzzing;
 //! * [`target`]: the target's behaviour in safe Rust, on top of the glue;
-//! * [`netfilter`], [`skb`], [`pernet`] and [`settings`]: the only layer
-//!   with `unsafe`, wrapping the kernel API generated into [`bindings`]
+//! * [`netfilter`], [`skb`], [`pernet`], [`settings`] and [`family`]: the
+//!   only layer with `unsafe`, wrapping the kernel API generated into [`bindings`]
 //!   and the wrappers in `helpers.c` and `parameters.c`.
 
 use kernel::prelude::*;
@@ -25,6 +25,7 @@ module! {
 
 mod bindings;
 mod counters;
+mod family;
 mod netfilter;
 #[path = "packet/mod.rs"]
 pub mod packet;
@@ -34,38 +35,28 @@ mod skb;
 mod target;
 
 /// The loaded module: owns the per-namespace state (counters and
-/// `/proc/net/xt_TARPIT`) and the target registration for IPv4 and IPv6.
+/// `/proc/net/xt_TARPIT`) and the target registration (both revisions, IPv4
+/// and IPv6). Fields drop in declaration order: the target goes first, so
+/// no packet can reach freed per-namespace state.
 struct TarpitModule {
-    registration: Option<netfilter::Registration>,
-    registration_v1: Option<netfilter::Registration>,
+    _target: netfilter::Registration<{ target::ENTRIES }>,
     _pernet: pernet::Registration,
 }
 
 impl kernel::Module for TarpitModule {
     fn init(module: &'static ThisModule) -> Result<Self> {
-        // Counters first: a packet may reach the target as soon as it is
-        // registered. On error, what was registered is dropped (undone).
-        settings::init_keys();
+        let keys = settings::draw_keys().ok_or(EBUSY)?;
+        // Counters before the target: a packet may reach the target as soon
+        // as it is registered. On error, what was registered is dropped
+        // (undone).
         let pernet = pernet::Registration::register()?;
-        let registration =
-            netfilter::Registration::register::<target::Tarpit>(module, target::TARPIT)?;
-        let registration_v1 =
-            netfilter::Registration::register::<target::TarpitV1>(module, target::TARPIT_V1)?;
+        let target = target::register(module, &keys)?;
         pr_info!(
             "registered the TARPIT target for IPv4 and IPv6; counters in /proc/net/xt_TARPIT\n"
         );
         Ok(TarpitModule {
-            registration: Some(registration),
-            registration_v1: Some(registration_v1),
+            _target: target,
             _pernet: pernet,
         })
-    }
-}
-
-impl Drop for TarpitModule {
-    fn drop(&mut self) {
-        // The target goes first, so no packet can reach freed counters.
-        drop(self.registration_v1.take());
-        drop(self.registration.take());
     }
 }

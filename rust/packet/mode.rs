@@ -2,8 +2,11 @@
 
 //! The target's modes and their encoding in the rule's target data.
 
-/// How the target answers, from the rule's `struct xt_tarpit_tginfo`
-/// (`uint8_t variant`), the layout shared with xtables-addons.
+use super::rule::{abi, TargetInfo};
+use core::ffi::c_uint;
+
+/// How the target answers, from the rule's `variant` (`enum
+/// xt_tarpit_variant`, the values shared with xtables-addons).
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Mode {
     /// `--tarpit` (variant 0): hold the connection with a closed window.
@@ -15,24 +18,29 @@ pub enum Mode {
 }
 
 /// Bytes of target data in a revision 0 rule.
-pub const TARGET_DATA_SIZE: usize = 1;
+pub const TARGET_DATA_SIZE: usize = core::mem::size_of::<TargetInfo>();
 
 impl Mode {
-    /// Decodes the rule's variant byte; `None` for values no revision 0
-    /// userspace writes.
+    /// Decodes the rule's variant byte; `None` for values no userspace
+    /// writes.
     pub fn from_variant(variant: u8) -> Option<Mode> {
-        match variant {
-            0 => Some(Mode::Tarpit),
-            1 => Some(Mode::Honeypot),
-            2 => Some(Mode::Reset),
+        match c_uint::from(variant) {
+            abi::XTTARPIT_TARPIT => Some(Mode::Tarpit),
+            abi::XTTARPIT_HONEYPOT => Some(Mode::Honeypot),
+            abi::XTTARPIT_RESET => Some(Mode::Reset),
             _ => None,
         }
     }
 
-    /// Decodes the rule's target data.
+    /// Decodes the variant byte of a rule [`Mode::from_variant`] accepted
+    /// (on the fast path, without checking it again).
     #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
-    pub fn from_target_data(data: &[u8]) -> Option<Mode> {
-        data.first().copied().and_then(Mode::from_variant)
+    pub fn from_accepted_variant(variant: u8) -> Mode {
+        match c_uint::from(variant) {
+            abi::XTTARPIT_HONEYPOT => Mode::Honeypot,
+            abi::XTTARPIT_RESET => Mode::Reset,
+            _ => Mode::Tarpit,
+        }
     }
 }
 
@@ -42,6 +50,7 @@ mod tests {
 
     #[test]
     fn variants_match_xtables_addons() {
+        // xtables-addons' enum xt_tarpit_target_variant: 0, 1, 2.
         assert_eq!(Mode::from_variant(0), Some(Mode::Tarpit));
         assert_eq!(Mode::from_variant(1), Some(Mode::Honeypot));
         assert_eq!(Mode::from_variant(2), Some(Mode::Reset));
@@ -52,6 +61,15 @@ mod tests {
         for variant in 3..=u8::MAX {
             assert_eq!(Mode::from_variant(variant), None);
         }
-        assert_eq!(Mode::from_target_data(&[]), None);
+    }
+
+    #[test]
+    fn accepted_variants_decode_alike() {
+        for variant in 0..=2 {
+            assert_eq!(
+                Mode::from_variant(variant),
+                Some(Mode::from_accepted_variant(variant))
+            );
+        }
     }
 }

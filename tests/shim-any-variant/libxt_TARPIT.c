@@ -11,7 +11,7 @@
 #include <string.h>
 #include <xtables.h>
 
-#include "../../iptables-ext/xt_TARPIT.h"
+#include <linux/netfilter/xt_TARPIT.h>
 
 static const struct xt_option_entry variant_opts[] = {
 	{.name = "variant", .id = 0, .type = XTTYPE_UINT8, .flags = XTOPT_MAND | XTOPT_PUT,
