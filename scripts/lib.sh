@@ -36,6 +36,18 @@ ensure_host_packages() {
 }
 
 
+# bindgen on the host, for the packet core's build.rs (the rule ABI from
+# include/uapi/linux/netfilter/xt_TARPIT.h), with the libclang it loads at
+# run time: Debian's bindgen package does not depend on one. The default
+# clang's runtime library (libclang1-N, N from libclang-dev), not the
+# whole development package.
+ensure_host_bindgen() {
+	local version
+	version=$(apt-cache depends libclang-dev 2>/dev/null | sed -n 's/.*Depends: libclang-\([0-9][0-9]*\)-dev.*/\1/p' | head -n 1)
+	[ -n "$version" ] || die "cannot tell the default libclang version (apt-cache depends libclang-dev)"
+	ensure_host_packages bindgen "libclang1-$version"
+}
+
 # Install Debian packages into the toolchain chroot, only those missing.
 # For tools that do not build kernels (packaging, lintian): they are not
 # part of the toolchain stamp, so adding one never invalidates a kernel.
