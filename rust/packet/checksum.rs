@@ -4,9 +4,7 @@
 //! for IPv4, RFC 8200 section 8.1 for IPv6).
 
 use super::segment::Addresses;
-
-/// IP protocol number of TCP, as it appears in the pseudo-header.
-const PROTOCOL_TCP: u8 = 6;
+use super::wire::IPPROTO_TCP;
 
 /// A running ones' complement sum of 16-bit big-endian words.
 #[derive(Clone, Copy, Default, Debug)]
@@ -82,7 +80,7 @@ pub fn tcp_checksum(addresses: &Addresses, tcp: &[u8]) -> u16 {
         } => {
             sum.add_bytes(source);
             sum.add_bytes(destination);
-            sum.add_u16(u16::from(PROTOCOL_TCP));
+            sum.add_u16(u16::from(IPPROTO_TCP));
             sum.add_u16(tcp.len() as u16);
         }
         Addresses::V6 {
@@ -94,7 +92,7 @@ pub fn tcp_checksum(addresses: &Addresses, tcp: &[u8]) -> u16 {
             let length = tcp.len() as u32;
             sum.add_u16((length >> 16) as u16);
             sum.add_u16(length as u16);
-            sum.add_u16(u16::from(PROTOCOL_TCP));
+            sum.add_u16(u16::from(IPPROTO_TCP));
         }
     }
     sum.add_bytes(tcp);

@@ -16,23 +16,27 @@
 mod checksum;
 mod ignored;
 pub mod limiter;
+mod mimic;
 mod mode;
 mod reply;
 mod rule;
 mod segment;
+pub mod wire;
+mod write;
 
 pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
+pub use mimic::{advmss_for_mtu, mimic_sends_timestamp, Mimic, TcpOptions};
 pub use mode::{Mode, TARGET_DATA_SIZE};
-pub use reply::{
-    advmss_for_mtu, decide, mimic_sends_timestamp, write_reply, Mimic, Reply, ReplyKind, Settings,
-    TcpOptions, HONEYPOT_WINDOW, REPLY_MAX_LEN, TARPIT_SYNACK_WINDOW,
-};
+pub use reply::{decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SYNACK_WINDOW};
 pub use rule::{
-    RuleError, RuleOptions, FLAG_MIMIC, FLAG_NO_VALIDATE, FLAG_SYNACK_WINDOW, LIMIT_MAX,
-    TARGET_DATA_SIZE_V1,
+    RuleError, RuleOptions, TargetInfo, TargetInfoV1, FLAG_MIMIC, FLAG_NO_VALIDATE,
+    FLAG_SYNACK_WINDOW, LIMIT_MAX, TARGET_DATA_SIZE_V1,
 };
 pub use segment::{
-    parse, Addresses, Family, Segment, SynOptions, TcpFlags, HEADERS_MAX, IPV4_HEADER_LEN,
-    IPV6_HEADER_LEN, TCP_HEADER_LEN, TCP_OPTIONS_MAX, TUPLE_MAX,
+    parse, Addresses, Family, Segment, SynOptions, TcpFlags, HEADERS_MAX, TUPLE_MAX,
 };
+pub use wire::ipv4::HEADER_LEN as IPV4_HEADER_LEN;
+pub use wire::ipv6::HEADER_LEN as IPV6_HEADER_LEN;
+pub use wire::tcp::{HEADER_LEN as TCP_HEADER_LEN, OPTIONS_MAX as TCP_OPTIONS_MAX};
+pub use write::{write_reply, Written, REPLY_MAX_LEN};

@@ -3,30 +3,15 @@
 //! Parsing the IPv4/IPv6 and TCP headers of an incoming packet, and every
 //! reason not to answer it that the headers alone can tell.
 
+use super::wire::tcp::{flag, option};
+use super::wire::{ipv4, ipv6, tcp, Field, IPPROTO_TCP};
 use super::Ignored;
 
-/// Bytes of an IPv4 header without options.
-pub const IPV4_HEADER_LEN: usize = 20;
-/// Bytes of the fixed IPv6 header.
-pub const IPV6_HEADER_LEN: usize = 40;
-/// Bytes of a TCP header without options.
-pub const TCP_HEADER_LEN: usize = 20;
-/// Most bytes of TCP options a header can carry.
-pub const TCP_OPTIONS_MAX: usize = 40;
 /// How many leading bytes of a packet [`parse`] needs at most: the longest
 /// network header it accepts plus the longest TCP header (options are read
 /// from SYNs, for `--mimic`). Callers copy `min(packet length, HEADERS_MAX)`
 /// bytes.
-pub const HEADERS_MAX: usize = IPV6_HEADER_LEN + TCP_HEADER_LEN + TCP_OPTIONS_MAX;
-
-const IP_PROTOCOL_TCP: u8 = 6;
-/// IPv4 flags/fragment offset field: "more fragments" and the offset.
-const IPV4_MORE_FRAGMENTS: u16 = 0x2000;
-const IPV4_FRAGMENT_OFFSET: u16 = 0x1fff;
-/// IPv6 next-header values that are extension headers (RFC 8200 and the
-/// IANA registry): hop-by-hop, routing, fragment, ESP, AH, destination
-/// options, mobility, HIP, shim6, and the two experimental values.
-const IPV6_EXTENSION_HEADERS: [u8; 11] = [0, 43, 44, 50, 51, 60, 135, 139, 140, 253, 254];
+pub const HEADERS_MAX: usize = ipv6::HEADER_LEN + tcp::HEADER_LEN + tcp::OPTIONS_MAX;
 
 /// The network layer of a packet.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -96,16 +81,21 @@ impl Addresses {
 }
 
 fn ipv4_is_unicast(address: &[u8; 4]) -> bool {
-    let is_unspecified = address[0] == 0;
-    let is_multicast = address[0] & 0xf0 == 0xe0;
+    let [first_octet, ..] = *address;
+    // 0.0.0.0/8 and 224.0.0.0/4.
+    let is_unspecified = first_octet == 0;
+    let is_multicast = first_octet & 0xf0 == 0xe0;
     let is_limited_broadcast = *address == [0xff; 4];
     !(is_unspecified || is_multicast || is_limited_broadcast)
 }
 
 fn ipv6_is_unicast(address: &[u8; 16]) -> bool {
-    let is_multicast = address[0] == 0xff;
+    // ff00::/8 and ::ffff:0:0/96.
+    const MULTICAST_PREFIX: [u8; 1] = [0xff];
+    const V4_MAPPED_PREFIX: [u8; 12] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
+    let is_multicast = address.starts_with(&MULTICAST_PREFIX);
     let is_unspecified = *address == [0; 16];
-    let is_v4_mapped = address[..10] == [0; 10] && address[10..12] == [0xff, 0xff];
+    let is_v4_mapped = address.starts_with(&V4_MAPPED_PREFIX);
     !(is_multicast || is_unspecified || is_v4_mapped)
 }
 
@@ -115,15 +105,15 @@ pub struct TcpFlags(pub u8);
 
 impl TcpFlags {
     /// No more data from sender.
-    pub const FIN: TcpFlags = TcpFlags(0x01);
+    pub const FIN: TcpFlags = TcpFlags(flag::FIN);
     /// Synchronize sequence numbers.
-    pub const SYN: TcpFlags = TcpFlags(0x02);
+    pub const SYN: TcpFlags = TcpFlags(flag::SYN);
     /// Reset the connection.
-    pub const RST: TcpFlags = TcpFlags(0x04);
+    pub const RST: TcpFlags = TcpFlags(flag::RST);
     /// Push function.
-    pub const PSH: TcpFlags = TcpFlags(0x08);
+    pub const PSH: TcpFlags = TcpFlags(flag::PSH);
     /// The acknowledgment field is significant.
-    pub const ACK: TcpFlags = TcpFlags(0x10);
+    pub const ACK: TcpFlags = TcpFlags(flag::ACK);
 
     /// Whether every flag of `other` is set.
     pub fn contains(self, other: TcpFlags) -> bool {
@@ -185,36 +175,41 @@ impl SynOptions {
     #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn parse(mut options: &[u8]) -> SynOptions {
         let mut found = SynOptions::default();
-        while let Some(&kind) = options.first() {
+        while let Some((&kind, after_kind)) = options.split_first() {
             match kind {
-                0 => break,
-                1 => {
-                    options = &options[1..];
+                option::END => break,
+                option::NOP => {
+                    options = after_kind;
                     continue;
                 }
                 _ => {}
             }
-            let Some(&length) = options.get(1) else { break };
-            let length = usize::from(length);
-            if length < 2 || length > options.len() {
+            let Some(&length) = options.get(option::field::LENGTH) else {
+                break;
+            };
+            if length < option::MIN_LEN || usize::from(length) > options.len() {
                 break;
             }
-            let body = &options[2..length];
-            match (kind, body.len()) {
-                (2, 2) => found.mss = Some(be16(body, 0)),
-                (3, 1) => found.window_scale = Some(body[0]),
-                (4, 0) => found.sack_permitted = true,
-                (8, 8) => found.timestamp = Some(be32(body, 0)),
+            let (this, rest) = options.split_at(usize::from(length));
+            match (kind, length) {
+                (option::MSS, option::MSS_LEN) => found.mss = Some(be16(this, option::field::MSS)),
+                (option::WINDOW_SCALE, option::WINDOW_SCALE_LEN) => {
+                    found.window_scale = this.get(option::field::WINDOW_SCALE).copied()
+                }
+                (option::SACK_PERMITTED, option::SACK_PERMITTED_LEN) => found.sack_permitted = true,
+                (option::TIMESTAMP, option::TIMESTAMP_LEN) => {
+                    found.timestamp = Some(be32(this, option::field::TIMESTAMP_VALUE))
+                }
                 _ => {}
             }
-            options = &options[length..];
+            options = rest;
         }
         found
     }
 }
 
 /// Longest [`Segment::tuple`]: two IPv6 addresses and two ports.
-pub const TUPLE_MAX: usize = 16 + 16 + 2 + 2;
+pub const TUPLE_MAX: usize = 2 * ipv6::ADDRESS_LEN + 2 * tcp::PORT_LEN;
 
 impl Segment {
     /// The connection's identity as bytes, the peer's side first: its
@@ -222,33 +217,16 @@ impl Segment {
     /// of the array are meaningful. The keyed ISN is a hash of these.
     #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
-        let mut tuple = [0; TUPLE_MAX];
-        let ports = [
-            self.source_port.to_be_bytes(),
-            self.destination_port.to_be_bytes(),
-        ];
-        // Fixed offsets in each arm: the copies compile to plain moves.
+        let ports = (self.source_port, self.destination_port);
         match &self.addresses {
             Addresses::V4 {
                 source,
                 destination,
-            } => {
-                tuple[..4].copy_from_slice(source);
-                tuple[4..8].copy_from_slice(destination);
-                tuple[8..10].copy_from_slice(&ports[0]);
-                tuple[10..12].copy_from_slice(&ports[1]);
-                (tuple, 12)
-            }
+            } => tuple_of(source, destination, ports),
             Addresses::V6 {
                 source,
                 destination,
-            } => {
-                tuple[..16].copy_from_slice(source);
-                tuple[16..32].copy_from_slice(destination);
-                tuple[32..34].copy_from_slice(&ports[0]);
-                tuple[34..36].copy_from_slice(&ports[1]);
-                (tuple, 36)
-            }
+            } => tuple_of(source, destination, ports),
         }
     }
 
@@ -266,14 +244,43 @@ impl Segment {
     }
 }
 
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
-fn be16(bytes: &[u8], at: usize) -> u16 {
-    u16::from_be_bytes([bytes[at], bytes[at + 1]])
+/// [`Segment::tuple`] for addresses of `N` bytes: the parts' lengths are
+/// constants in each instance, so the copies compile to plain moves.
+fn tuple_of<const N: usize>(
+    source: &[u8; N],
+    destination: &[u8; N],
+    (source_port, destination_port): (u16, u16),
+) -> ([u8; TUPLE_MAX], usize) {
+    let mut tuple = [0; TUPLE_MAX];
+    let mut length = 0;
+    let source_port = source_port.to_be_bytes();
+    let destination_port = destination_port.to_be_bytes();
+    for part in [&source[..], destination, &source_port, &destination_port] {
+        tuple[length..length + part.len()].copy_from_slice(part);
+        length += part.len();
+    }
+    (tuple, length)
 }
 
+/// The bytes of `field` in `header`; zeros if `header` is too short, which
+/// every caller has ruled out before it reads.
+fn bytes<const N: usize>(header: &[u8], field: Field) -> [u8; N] {
+    header
+        .get(field)
+        .and_then(|bytes| bytes.try_into().ok())
+        .unwrap_or([0; N])
+}
+
+/// The big-endian 16-bit `field` of `header`.
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
-fn be32(bytes: &[u8], at: usize) -> u32 {
-    u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]])
+fn be16(header: &[u8], field: Field) -> u16 {
+    u16::from_be_bytes(bytes(header, field))
+}
+
+/// The big-endian 32-bit `field` of `header`.
+#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
+fn be32(header: &[u8], field: Field) -> u32 {
+    u32::from_be_bytes(bytes(header, field))
 }
 
 /// Parses the headers of a packet the target was called for.
@@ -298,39 +305,37 @@ pub fn parse(family: Family, headers: &[u8], packet_len: usize) -> Result<Segmen
 /// Returns the addresses, the TCP header's offset and the TCP length.
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
-    if headers.len() < IPV4_HEADER_LEN {
+    use ipv4::field;
+    let Some(header) = headers.get(..ipv4::HEADER_LEN) else {
         return Err(Ignored::Truncated);
-    }
-    if headers[0] >> 4 != 4 {
+    };
+    let version_ihl = header[field::VERSION_IHL];
+    if ipv4::version(version_ihl) != ipv4::VERSION {
         return Err(Ignored::Malformed);
     }
-    let header_len = usize::from(headers[0] & 0x0f) * 4;
-    if header_len < IPV4_HEADER_LEN {
+    let header_len = ipv4::header_len(version_ihl);
+    if header_len < ipv4::HEADER_LEN {
         return Err(Ignored::Malformed);
     }
-    if header_len > IPV4_HEADER_LEN {
+    if header_len > ipv4::HEADER_LEN {
         return Err(Ignored::IpOptions);
     }
-    let total_len = usize::from(be16(headers, 2));
+    let total_len = usize::from(be16(header, field::TOTAL_LEN));
     if total_len < header_len {
         return Err(Ignored::Malformed);
     }
     if total_len > packet_len {
         return Err(Ignored::Truncated);
     }
-    if be16(headers, 6) & (IPV4_MORE_FRAGMENTS | IPV4_FRAGMENT_OFFSET) != 0 {
+    if be16(header, field::FLAGS_FRAGMENT) & (ipv4::MORE_FRAGMENTS | ipv4::FRAGMENT_OFFSET) != 0 {
         return Err(Ignored::Fragment);
     }
-    if headers[9] != IP_PROTOCOL_TCP {
+    if header[field::PROTOCOL] != IPPROTO_TCP {
         return Err(Ignored::NotTcp);
     }
-    let mut source = [0; 4];
-    let mut destination = [0; 4];
-    source.copy_from_slice(&headers[12..16]);
-    destination.copy_from_slice(&headers[16..20]);
     let addresses = Addresses::V4 {
-        source,
-        destination,
+        source: bytes(header, field::SOURCE),
+        destination: bytes(header, field::DESTINATION),
     };
     Ok((addresses, header_len, total_len - header_len))
 }
@@ -338,34 +343,33 @@ fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
 /// Returns the addresses, the TCP header's offset and the TCP length.
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
-    if headers.len() < IPV6_HEADER_LEN {
+    use ipv6::field;
+    let Some(header) = headers.get(..ipv6::HEADER_LEN) else {
         return Err(Ignored::Truncated);
-    }
-    if headers[0] >> 4 != 6 {
+    };
+    if ipv6::version(be32(header, field::VERSION_CLASS_FLOW)) != ipv6::VERSION {
         return Err(Ignored::Malformed);
     }
-    let payload_len = usize::from(be16(headers, 4));
-    if IPV6_HEADER_LEN + payload_len > packet_len {
+    let payload_len = usize::from(be16(header, field::PAYLOAD_LEN));
+    if ipv6::HEADER_LEN + payload_len > packet_len {
         return Err(Ignored::Truncated);
     }
-    let next_header = headers[6];
-    if IPV6_EXTENSION_HEADERS.contains(&next_header) {
+    let next_header = header[field::NEXT_HEADER];
+    if ipv6::EXTENSION_HEADERS.contains(&next_header) {
         return Err(Ignored::ExtensionHeader);
     }
-    if next_header != IP_PROTOCOL_TCP {
+    if next_header != IPPROTO_TCP {
         return Err(Ignored::NotTcp);
     }
-    let mut source = [0; 16];
-    let mut destination = [0; 16];
-    source.copy_from_slice(&headers[8..24]);
-    destination.copy_from_slice(&headers[24..40]);
     let addresses = Addresses::V6 {
-        source,
-        destination,
+        source: bytes(header, field::SOURCE),
+        destination: bytes(header, field::DESTINATION),
     };
-    Ok((addresses, IPV6_HEADER_LEN, payload_len))
+    Ok((addresses, ipv6::HEADER_LEN, payload_len))
 }
 
+/// Reads the TCP header at `offset` of a segment of `tcp_len` bytes (header
+/// and payload), and the options of a SYN.
 #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_tcp(
     addresses: Addresses,
@@ -373,32 +377,37 @@ fn parse_tcp(
     offset: usize,
     tcp_len: usize,
 ) -> Result<Segment, Ignored> {
-    if tcp_len < TCP_HEADER_LEN || headers.len() < offset + TCP_HEADER_LEN {
+    use tcp::field;
+    if tcp_len < tcp::HEADER_LEN {
         return Err(Ignored::Truncated);
     }
-    let tcp = &headers[offset..offset + TCP_HEADER_LEN];
-    let header_len = usize::from(tcp[12] >> 4) * 4;
-    if header_len < TCP_HEADER_LEN {
+    let Some(header) = headers.get(offset..offset + tcp::HEADER_LEN) else {
+        return Err(Ignored::Truncated);
+    };
+    let header_len = tcp::header_len(header[field::DATA_OFFSET]);
+    if header_len < tcp::HEADER_LEN {
         return Err(Ignored::Malformed);
     }
     if header_len > tcp_len {
         return Err(Ignored::Truncated);
     }
-    let flags = TcpFlags(tcp[13]);
-    let syn_options = if flags.contains(TcpFlags::SYN) && header_len > TCP_HEADER_LEN {
+    let flags = TcpFlags(header[field::FLAGS]);
+    let syn_options = if flags.contains(TcpFlags::SYN) && header_len > tcp::HEADER_LEN {
+        // As much of the options as was copied.
         let end = (offset + header_len).min(headers.len());
-        SynOptions::parse(&headers[offset + TCP_HEADER_LEN..end])
+        let options = headers.get(offset + tcp::HEADER_LEN..end);
+        SynOptions::parse(options.unwrap_or_default())
     } else {
         SynOptions::default()
     };
     Ok(Segment {
         addresses,
-        source_port: be16(tcp, 0),
-        destination_port: be16(tcp, 2),
-        seq: be32(tcp, 4),
-        ack: be32(tcp, 8),
+        source_port: be16(header, field::SOURCE_PORT),
+        destination_port: be16(header, field::DESTINATION_PORT),
+        seq: be32(header, field::SEQUENCE),
+        ack: be32(header, field::ACKNOWLEDGMENT),
         flags,
-        window: be16(tcp, 14),
+        window: be16(header, field::WINDOW),
         tcp_offset: offset,
         payload_len: tcp_len - header_len,
         length: offset + tcp_len,

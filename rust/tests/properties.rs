@@ -53,14 +53,16 @@ fn check_core_with(
         Err(_) => return Ok(None),
     };
     let mut out = [0u8; REPLY_MAX_LEN];
-    let length = write_reply(&segment, &reply, 64, &mut out);
+    let written = write_reply(&segment, &reply, 64, &mut out);
+    let length = written.len;
     // write_reply sets every byte of the reply: what the buffer held before
     // must not show through.
     let mut dirty = [0xa5u8; REPLY_MAX_LEN];
-    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut dirty), length);
+    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut dirty), written);
     prop_assert_eq!(&dirty[..length], &out[..length], "stale buffer bytes in the reply");
     prop_assert!(length <= packet_len.min(packet.len()), "reply {} longer than trigger {}", length, packet_len);
     let fields = read(&out[..length]);
+    prop_assert_eq!(written.network_len, fields.network_len, "network header length");
     prop_assert!(fields.ip_checksum_ok);
     prop_assert!(fields.tcp_checksum_ok);
     if settings.mimic.is_none() || segment.flags.0 & (SYN | ACK) != SYN {

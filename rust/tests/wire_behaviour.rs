@@ -14,8 +14,9 @@ fn answer_bytes(mode: Mode, packet: &[u8], v6: bool) -> Result<Vec<u8>, Ignored>
     let segment = parse(family, packet, packet.len())?;
     let reply = decide(mode, &segment, &Settings::with_isn(ISN))?;
     let mut out = [0u8; REPLY_MAX_LEN];
-    let length = write_reply(&segment, &reply, TTL, &mut out);
-    Ok(out[..length].to_vec())
+    let written = write_reply(&segment, &reply, TTL, &mut out);
+    assert_eq!(written.network_len, if v6 { 40 } else { 20 }, "network header length");
+    Ok(out[..written.len].to_vec())
 }
 
 fn answer(mode: Mode, probe: &Probe) -> Result<Fields, Ignored> {

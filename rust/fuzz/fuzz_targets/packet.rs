@@ -17,8 +17,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use tarpit_packet::{
-    decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mode,
-    Mimic, Settings, REPLY_MAX_LEN,
+    decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mimic, Mode,
+    Settings, REPLY_MAX_LEN,
 };
 
 const TCP_FLAG_RST: u8 = 0x04;
@@ -109,24 +109,32 @@ fuzz_target!(|data: &[u8]| {
 
     // Garbage in the buffer, so that a field left unwritten shows.
     let mut out = [extra ^ 0xff; REPLY_MAX_LEN];
-    let len = write_reply(&segment, &reply, hop_limit, &mut out);
+    let written = write_reply(&segment, &reply, hop_limit, &mut out);
+    let len = written.len;
     // `packet_len` plays the skb's length (the slice, its headers).
     assert!(
         len <= packet_len,
         "reply of {len} bytes to a packet of {packet_len}"
     );
     if options_free(&reply) {
-        assert!(len <= packet.len(), "reply of {len} bytes to a packet slice of {}", packet.len());
+        assert!(
+            len <= packet.len(),
+            "reply of {len} bytes to a packet slice of {}",
+            packet.len()
+        );
     }
-    let written = &out[..len];
+    let reply_bytes = &out[..len];
     let options_len = reply.options.as_bytes().len();
-    assert!(options_len % 4 == 0 && options_len <= 40, "options of {options_len} bytes");
+    assert!(
+        options_len % 4 == 0 && options_len <= 40,
+        "options of {options_len} bytes"
+    );
     let tcp_len = 20 + options_len;
 
     let (ip_len, addresses) = match family {
         Family::Ipv4 => {
             assert_eq!(len, 20 + tcp_len, "IPv4 reply length");
-            let ip = &written[..20];
+            let ip = &reply_bytes[..20];
             assert_eq!(ip[0], 0x45, "version and header length");
             assert_eq!(usize::from(be16(ip, 2)), 20 + tcp_len, "total length");
             assert_eq!(be16(ip, 6) & 0x3fff, 0, "fragment bits");
@@ -150,7 +158,7 @@ fuzz_target!(|data: &[u8]| {
         }
         Family::Ipv6 => {
             assert_eq!(len, 40 + tcp_len, "IPv6 reply length");
-            let ip = &written[..40];
+            let ip = &reply_bytes[..40];
             assert_eq!(ip[0] >> 4, 6, "version");
             assert_eq!(usize::from(be16(ip, 4)), tcp_len, "payload length");
             assert_eq!(ip[6], 6, "next header");
@@ -171,12 +179,16 @@ fuzz_target!(|data: &[u8]| {
         }
     };
 
-    let tcp = &written[ip_len..];
+    assert_eq!(written.network_len, ip_len, "network header length");
+    let tcp = &reply_bytes[ip_len..];
     assert_eq!(tcp.len(), tcp_len, "TCP header length");
     assert_eq!(usize::from(tcp[12] >> 4) * 4, tcp_len, "data offset");
     assert_eq!(&tcp[20..], reply.options.as_bytes(), "options");
     if options_len > 0 {
-        assert_eq!(reply.flags.0, 0x12, "options on a reply other than a SYN-ACK");
+        assert_eq!(
+            reply.flags.0, 0x12,
+            "options on a reply other than a SYN-ACK"
+        );
     }
     assert_eq!(
         tcp[0..2],
@@ -200,8 +212,8 @@ fuzz_target!(|data: &[u8]| {
         Family::Ipv6 => &ipv6_pseudo,
     };
     let (source, destination) = match family {
-        Family::Ipv4 => (&written[12..16], &written[16..20]),
-        Family::Ipv6 => (&written[8..24], &written[24..40]),
+        Family::Ipv4 => (&reply_bytes[12..16], &reply_bytes[16..20]),
+        Family::Ipv6 => (&reply_bytes[8..24], &reply_bytes[24..40]),
     };
     assert_eq!(
         internet_checksum(&[source, destination, pseudo_header, tcp]),

@@ -108,6 +108,8 @@ impl Probe {
 #[derive(Debug)]
 pub struct Fields {
     pub len: usize,
+    /// Bytes of the network header: where the TCP header starts.
+    pub network_len: usize,
     pub ttl: u8,
     pub df: bool,
     pub src: Vec<u8>,
@@ -144,6 +146,7 @@ pub fn read(reply: &[u8]) -> Fields {
     all.extend_from_slice(t);
     Fields {
         len: reply.len(),
+        network_len: ip_len,
         ttl,
         df,
         src: src.clone(),
