@@ -6,6 +6,7 @@
 //! [`Target`] implementation ([`crate::skb::Packet`] for packets).
 
 use crate::bindings;
+use crate::compat;
 use crate::family::{nfproto, Family};
 use crate::skb::{Packet, Verdict};
 use core::cell::UnsafeCell;
@@ -196,9 +197,7 @@ impl<D> RuleCheck<'_, D> {
 /// namespaces, so refusals must not flood the log.
 pub(crate) fn log_ratelimited(message: &CStr) {
     // SAFETY: `message` is a valid NUL-terminated string for the call.
-    // (Through the bytes: the kernel's clippy configuration bans
-    // `CStr::as_ptr`, whose replacement differs between kernel lines.)
-    unsafe { bindings::xt_tarpit_pr_info_ratelimited(message.to_bytes_with_nul().as_ptr().cast()) };
+    unsafe { bindings::xt_tarpit_pr_info_ratelimited(compat::c_str_ptr(message)) };
 }
 
 /// A rule's target data (`targinfo`) as the `D` it holds.

@@ -6,10 +6,11 @@
 //! fixed-size table of reply budgets (`--limit`, `--limit-global`).
 
 use crate::bindings;
+use crate::compat;
 use crate::counters::{self, COUNTERS};
 use crate::packet::limiter;
 use core::cell::UnsafeCell;
-use core::ffi::{c_int, c_uint, c_void};
+use core::ffi::{c_int, c_uint, c_void, CStr};
 use core::fmt::Write;
 use core::mem::MaybeUninit;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -220,10 +221,8 @@ impl NetCounters {
     }
 }
 
-/// The counters file's name in `/proc/net`, NUL-terminated. (Bytes, not a
-/// `CStr`: the kernel's clippy configuration bans `CStr::as_ptr`, whose
-/// replacement differs between kernel lines.)
-const PROC_NAME: &[u8] = b"xt_TARPIT\0";
+/// The counters file's name in `/proc/net`.
+const PROC_NAME: &CStr = c"xt_TARPIT";
 
 /// The `pernet_operations` init callback.
 ///
@@ -241,7 +240,7 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
             return ENOMEM.to_errno();
         }
         (*state).counters = percpu;
-        if bindings::xt_tarpit_proc_create(net, PROC_NAME.as_ptr().cast(), Some(show_counters))
+        if bindings::xt_tarpit_proc_create(net, compat::c_str_ptr(PROC_NAME), Some(show_counters))
             .is_null()
         {
             (*state).counters = core::ptr::null_mut();
@@ -263,7 +262,7 @@ unsafe extern "C" fn net_exit(net: *mut bindings::net) {
     // `net_init` succeeded for it; no packet of it reaches the target any
     // more, and removing the proc file waits for its readers.
     unsafe {
-        bindings::xt_tarpit_proc_remove(net, PROC_NAME.as_ptr().cast());
+        bindings::xt_tarpit_proc_remove(net, compat::c_str_ptr(PROC_NAME));
         let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
         bindings::free_percpu((*state).counters.cast());
         (*state).counters = core::ptr::null_mut();

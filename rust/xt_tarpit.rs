@@ -10,7 +10,8 @@
 //!   built on the host for `cargo test` and fuzzing;
 //! * [`target`]: the target's behaviour in safe Rust, on top of the glue;
 //! * [`netfilter`], [`skb`], [`pernet`], [`settings`] and [`family`]: the
-//!   only layer with `unsafe`, wrapping the kernel API generated into [`bindings`]
+//!   only layer with `unsafe`, with [`compat`], the one place where kernel
+//!   lines differ, wrapping the kernel API generated into [`bindings`]
 //!   and the wrappers in `helpers.c` and `parameters.c`.
 
 use kernel::prelude::*;
@@ -24,6 +25,7 @@ module! {
 }
 
 mod bindings;
+mod compat;
 mod counters;
 mod family;
 mod netfilter;
