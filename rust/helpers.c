@@ -3,6 +3,12 @@
  * Symbols for the `static inline` kernel functions xt_TARPIT's Rust code
  * calls, in the manner of the kernel's own rust/helpers/; four of them run a
  * fixed sequence in one call for the fast path. No decisions here.
+ *
+ * Where a kernel line changes one of these functions, the helper tests
+ * LINUX_VERSION_CODE (<linux/version.h>) right here, and the change is
+ * listed with the Rust ones in Kbuild's kernel-version seam; the Rust code
+ * keeps calling the one helper. So far every helper is the same on every
+ * line the module builds for.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
