@@ -45,7 +45,7 @@ DEPMOD ?= depmod
 all: module shim
 
 module:
-	@sh $(PWD_ABS)/scripts/check-kernel-tree "$(KDIR)"
+	@sh $(PWD_ABS)/tools/check-kernel-tree "$(KDIR)"
 	$(MAKE) -C "$(KDIR)" M="$(PWD_ABS)" modules
 
 shim:

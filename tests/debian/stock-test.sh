@@ -38,7 +38,7 @@ for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
 done
 for host in 10.0.0.1 fd00::1; do
-	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 25 "/tmp/hold-$host.report" &
+	in_attacker python3 "$TESTS_DIR/held_client.py" "$host" 25 "/tmp/hold-$host.report" &
 done
 sleep 20
 for host in 10.0.0.1 fd00::1; do

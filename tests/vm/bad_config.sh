@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Bad configuration (sourced by hostile.sh): rules the target does not
+# Bad configuration (sourced by hostile_suite.sh): rules the target does not
 # support, in both backends and both families, beyond what suite.sh's rule
 # table already refuses (filter OUTPUT, -p udp, no -p, ! -p tcp; unknown
 # variants 3 and 255 through iptables-nft for IPv4). Each must be refused

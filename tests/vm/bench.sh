@@ -208,12 +208,12 @@ iptables -A INPUT -p tcp --dport 25 -j TARPIT
 iptables -A INPUT -p tcp --dport 28 -j DROP
 iptables -A INPUT -p tcp --dport 29 -j REJECT --reject-with tcp-reset
 echo 5 >/sys/module/xt_TARPIT/parameters/synack_window
-in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 25 "$hold_bound" tarpit-window-5 >>"$out/hold.txt" &
-in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 28 "$hold_bound" drop >>"$out/hold.txt" &
-in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 29 "$hold_bound" reject >>"$out/hold.txt" &
+in_attacker python3 "$TESTS_DIR/measure_hold.py" 10.0.0.1 25 "$hold_bound" tarpit-window-5 >>"$out/hold.txt" &
+in_attacker python3 "$TESTS_DIR/measure_hold.py" 10.0.0.1 28 "$hold_bound" drop >>"$out/hold.txt" &
+in_attacker python3 "$TESTS_DIR/measure_hold.py" 10.0.0.1 29 "$hold_bound" reject >>"$out/hold.txt" &
 wait
 echo 0 >/sys/module/xt_TARPIT/parameters/synack_window
-in_attacker python3 "$TESTS_DIR/hold_client.py" 10.0.0.1 25 "$hold_bound" tarpit-window-0 >>"$out/hold.txt"
+in_attacker python3 "$TESTS_DIR/measure_hold.py" 10.0.0.1 25 "$hold_bound" tarpit-window-0 >>"$out/hold.txt"
 echo 5 >/sys/module/xt_TARPIT/parameters/synack_window
 cat "$out/hold.txt"
 iptables -F INPUT

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Fault injection (sourced by hostile.sh): SYN floods answered by a TARPIT
+# Fault injection (sourced by hostile_suite.sh): SYN floods answered by a TARPIT
 # rule while the reply cannot be routed (unreachable, blackhole and
 # prohibit routes back) and, on kernels with failslab (the debug kernels),
 # while the module's allocations fail: failslab aimed at the module with

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Floods and unload (sourced by hostile.sh): a SYN flood from random
+# Floods and unload (sourced by hostile_suite.sh): a SYN flood from random
 # spoofed sources (tests/bench's flood generator, 100.64.0.0/10) while
 #   - memory, slab and the conntrack count are sampled (flat with NOTRACK;
 #     a short run without NOTRACK first shows the sampler sees growth),

@@ -120,9 +120,9 @@ for family in 4 6; do
 done
 client_pids=()
 for host in 10.0.0.1 fd00::1; do
-	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 25 "/tmp/tarpit-$host.report" &
+	in_attacker python3 "$TESTS_DIR/held_client.py" "$host" 25 "/tmp/tarpit-$host.report" &
 	client_pids+=($!)
-	in_attacker python3 "$TESTS_DIR/client_hold.py" "$host" 28 "/tmp/drop-$host.report" &
+	in_attacker python3 "$TESTS_DIR/held_client.py" "$host" 28 "/tmp/drop-$host.report" &
 	client_pids+=($!)
 done
 hold_seconds=30
@@ -151,7 +151,7 @@ for state in INVALID NEW RELATED; do
 	ipt nft 4 -A OUTPUT -p tcp --sport 25 -m conntrack --ctstate $state
 done
 ipt nft 4 -A INPUT -p tcp --dport 25 -j TARPIT
-in_attacker python3 "$TESTS_DIR/client_hold.py" 10.0.0.1 25 /tmp/conntrack.report &
+in_attacker python3 "$TESTS_DIR/held_client.py" 10.0.0.1 25 /tmp/conntrack.report &
 conntrack_client=$!
 sleep 6
 kill $conntrack_client
@@ -176,7 +176,7 @@ iptables -V | grep -q nf_tables && default_backend=nft
 retire_tarpit_rules $default_backend 4 >/dev/null
 
 # --- beyond the C peer: revision 1, rate limits, --mimic
-source "$TESTS_DIR/beyond.sh"
+source "$TESTS_DIR/rule_options.sh"
 
 # --- counters: per namespace, every segment accounted for once
 echo "/proc/net/xt_TARPIT:"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """How long a real Linux client stays stuck, and which timer holds it.
 
-Usage: hold_client.py <address> <port> <bound seconds> <label>
+Usage: measure_hold.py <address> <port> <bound seconds> <label>
 Connects (default sysctls), writes 100 bytes, then waits for the socket to
 fail, sampling `ss -tnoi` for its timer every few seconds. Prints one line:
   HOLD <label> held=<seconds> bounded=<yes|no> end=<how it ended> timers=<kinds seen>

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Malformed and mutated input (sourced by hostile.sh): tests/torture's
+# Malformed and mutated input (sourced by hostile_suite.sh): tests/torture's
 # generator sends segments from the attacker namespace through TARPIT rules
 # of all three modes (one source network per mode, so mutations cannot move
 # a segment between rules), and every segment is followed through the
@@ -65,9 +65,9 @@ snapshot_stack() {
 	cat /sys/class/net/veth0/statistics/rx_packets >"/tmp/$1.rx"
 }
 
-# run_hostile_input BACKEND SEGMENTS SEED: one generator run through the
+# run_malformed_input BACKEND SEGMENTS SEED: one generator run through the
 # rules of one iptables backend; PASS/FAIL lines, HOSTILE figure lines.
-run_hostile_input() {
+run_malformed_input() {
 	local backend=$1 segments=$2 seed=$3 output status=0 tag
 	tag="[hostile $backend]"
 	add_hostile_rules "$backend"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A real TCP client: connect, write, and stay until killed.
 
-Usage: client_hold.py <address> <port> <report file>
+Usage: held_client.py <address> <port> <report file>
 Writes "connected" or "connect failed: <why>" to the report file, then,
 when connected, writes data and sleeps, so the test can inspect the
 socket with ss while it is held.

@@ -86,7 +86,7 @@ for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 32 -j TARPIT --no-validate
 	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
 done
-in_attacker python3 "$TESTS_DIR/beyond_tests.py" options "$RESULTS" options
+in_attacker python3 "$TESTS_DIR/rule_options_tests.py" options "$RESULTS" options
 for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
@@ -102,8 +102,8 @@ for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 30 -j TARPIT --limit-global 20
 done
 limited_before=$(counter rate_limited)
-in_attacker python3 "$TESTS_DIR/beyond_tests.py" limit "$RESULTS" limit 29 10 100 /tmp/limit.report
-in_attacker python3 "$TESTS_DIR/beyond_tests.py" global "$RESULTS" global 30 20 60 /tmp/global.report
+in_attacker python3 "$TESTS_DIR/rule_options_tests.py" limit "$RESULTS" limit 29 10 100 /tmp/limit.report
+in_attacker python3 "$TESTS_DIR/rule_options_tests.py" global "$RESULTS" global 30 20 60 /tmp/global.report
 answered=$(cat /tmp/limit.report /tmp/global.report | awk '{ sum += $2 } END { print sum + 0 }')
 # Per family: 100 + 5 + 1 SYNs to the --limit rule, 60 to the global one.
 sent=$(( 2 * (100 + 5 + 1) + 2 * 60 ))
@@ -135,7 +135,7 @@ rm -f /tmp/p0f.log
 in_attacker p0f -i veth1 -o /tmp/p0f.log 'tcp' >/tmp/p0f.out 2>&1 &
 p0f=$!
 sleep 2
-in_attacker python3 "$TESTS_DIR/beyond_tests.py" mimic "$RESULTS" mimic 2222 33 25
+in_attacker python3 "$TESTS_DIR/rule_options_tests.py" mimic "$RESULTS" mimic 2222 33 25
 sleep 1
 kill $p0f $listener 2>/dev/null
 wait $p0f $listener 2>/dev/null

@@ -3,7 +3,7 @@
 reply rate limits, and --mimic SYN-ACKs compared with the local stack's.
 
 Runs in the attacker namespace of the test VM, like wire_tests.py.
-Usage: beyond_tests.py <label> <results file> <case> [args]
+Usage: rule_options_tests.py <label> <results file> <case> [args]
   options              ports 31 (--synack-window 0), 32 (--no-validate),
                        25 (revision 0, validation on: the control)
   limit <port> <n> <burst> <report>

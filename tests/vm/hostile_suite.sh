@@ -1,11 +1,11 @@
 #!/bin/bash
 # Hostile input, floods and faults, run as the guest's job by scripts/vm-run:
 # bounded in make check (scripts/check), long on the debug kernels in make
-# torture (scripts/torture). Parts: bad_config.sh, hostile_input.sh,
+# torture (scripts/torture). Parts: bad_config.sh, malformed_input.sh,
 # flood_unload.sh, faults.sh; then the module is unloaded and the kernel
 # is checked for leaks (slab back to its baseline; kmemleak on kernels
 # that have it).
-# Usage: hostile.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
+# Usage: hostile_suite.sh <xt_TARPIT.ko> <dir of libxt_TARPIT.so> <test-double shim .so> \
 #                   <dir with hostile and flood> <segments> <flood seconds> \
 #                   <unload cycles> <segments per fault case> [parts]
 # parts (for debugging): a subset of "bad_config input flood faults".
@@ -18,7 +18,7 @@ FLOOD=$4/flood
 segments=$5 flood_seconds=$6 unload_cycles=$7 fault_segments=$8
 source "$(dirname "$0")/lib.sh"
 source "$TESTS_DIR/bad_config.sh"
-source "$TESTS_DIR/hostile_input.sh"
+source "$TESTS_DIR/malformed_input.sh"
 source "$TESTS_DIR/flood_unload.sh"
 source "$TESTS_DIR/faults.sh"
 export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
@@ -68,8 +68,8 @@ parts=" ${9:-bad_config input flood faults} "
 check "insmod succeeds" insmod "$MODULE"
 [[ $parts == *" bad_config "* ]] && run_bad_config
 if [[ $parts == *" input "* ]]; then
-	run_hostile_input legacy $((segments / 2)) 1
-	run_hostile_input nft $((segments - segments / 2)) 2
+	run_malformed_input legacy $((segments / 2)) 1
+	run_malformed_input nft $((segments - segments / 2)) 2
 fi
 [[ $parts == *" flood "* ]] && run_flood_unload "$flood_seconds" "$unload_cycles"
 if [[ $parts == *" faults "* ]]; then
