@@ -22,7 +22,8 @@ check() { local name=$1; shift; if "$@"; then pass "$name"; else fail "$name"; f
 "$TOP/scripts/gen-patches" --out "$work/fresh" 2>"$work/gen.log"
 status=$?
 check "scripts/gen-patches runs on the checkout (status $status)" test "$status" -eq 0
-if diff -r "$TOP/patches" "$work/fresh" >"$work/diff" 2>&1; then
+# (patches/descriptions/ is the generator's input, not its output.)
+if diff -r -x descriptions "$TOP/patches" "$work/fresh" >"$work/diff" 2>&1; then
 	pass "make patches reproduces the committed patches/ byte for byte"
 else
 	fail "make patches reproduces the committed patches/: the committed series is stale (run make patches and commit):"
