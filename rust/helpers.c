@@ -28,27 +28,7 @@
 
 #include "helpers.h"
 
-/*
- * The fast path's code, Rust and C, lives in four sections that each start
- * on a page and fit in one (scripts/check-layout checks both), so none of
- * its instructions crosses a page boundary. Real CPUs do not mind such an
- * instruction, but QEMU's TCG, where the tests and the benchmark run, ends a
- * translated block before it and stops chaining blocks there: in the
- * profiles each one on the fast path cost 1 to 3 % of the throughput, at
- * places that moved with every change to the code. Built into the kernel,
- * the code goes in .text like any other.
- */
-#ifdef MODULE
-asm(".pushsection .text.xt_tarpit_fast1, \"ax\"\n\t.balign 4096\n\t.popsection");
-asm(".pushsection .text.xt_tarpit_fast2, \"ax\"\n\t.balign 4096\n\t.popsection");
-asm(".pushsection .text.xt_tarpit_fast3, \"ax\"\n\t.balign 4096\n\t.popsection");
-asm(".pushsection .text.xt_tarpit_fast4, \"ax\"\n\t.balign 4096\n\t.popsection");
-#define XT_TARPIT_FAST __section(".text.xt_tarpit_fast4")
-#else
-#define XT_TARPIT_FAST
-#endif
 
-XT_TARPIT_FAST
 void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
 			    unsigned int net_id,
@@ -67,20 +47,17 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 	facts->pkt_type = skb->pkt_type;
 }
 
-XT_TARPIT_FAST
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 					 int len, void *buffer)
 {
 	return skb_header_pointer(skb, offset, len, buffer);
 }
 
-XT_TARPIT_FAST
 unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst)
 {
 	return container_of(dst, struct rtable, dst)->rt_flags;
 }
 
-XT_TARPIT_FAST
 int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst)
 {
 	return ip4_dst_hoplimit(dst);
@@ -91,7 +68,6 @@ unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb)
 	return dst_mtu(skb_dst(skb));
 }
 
-XT_TARPIT_FAST
 struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
 				      unsigned int network_len,
 				      struct dst_entry *dst, void **data)
@@ -108,7 +84,6 @@ struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
 	return skb;
 }
 
-XT_TARPIT_FAST
 int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 			     unsigned int len, unsigned int network_len)
 {
@@ -178,7 +153,6 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 	return 0;
 }
 
-XT_TARPIT_FAST
 void xt_tarpit_kfree_skb(struct sk_buff *skb)
 {
 	kfree_skb(skb);
@@ -199,7 +173,6 @@ u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count)
 	return __alloc_percpu(count * sizeof(u64), __alignof__(u64));
 }
 
-XT_TARPIT_FAST
 void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index)
 {
 	this_cpu_inc(counters[index]);
@@ -231,13 +204,11 @@ struct net *xt_tarpit_seq_file_net(struct seq_file *seq)
 	return seq_file_single_net(seq);
 }
 
-XT_TARPIT_FAST
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2])
 {
 	return siphash(data, len, (const siphash_key_t *)key);
 }
 
-XT_TARPIT_FAST
 void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 			   struct xt_tarpit_shape *shape)
 {
@@ -247,7 +218,6 @@ void xt_tarpit_stack_shape(const struct sk_buff *skb, const struct net *net,
 	shape->rmem_max = READ_ONCE(sysctl_rmem_max);
 }
 
-XT_TARPIT_FAST
 u32 xt_tarpit_tcp_clock_ms(void)
 {
 	return tcp_clock_ms();

@@ -242,7 +242,6 @@ unsafe extern "C" fn checkentry_trampoline<T: Target>(
 ///
 /// Called by netfilter only, with the packet's valid `skb` and a valid
 /// `xt_action_param` of a rule `checkentry_trampoline::<T>` accepted.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
     par: *const bindings::xt_action_param,

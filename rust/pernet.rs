@@ -123,7 +123,6 @@ impl Drop for Registration {
 /// Takes one reply from `cell`'s budget of `budget` per second, if any is
 /// left. Lock-free; under contention a few replies more than the budget may
 /// go, never fewer.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
     let mut old = cell.load(Ordering::Relaxed);
     loop {
@@ -151,7 +150,6 @@ pub(crate) fn id() -> c_uint {
 ///
 /// `net_state` must be what `net_generic` returns at [`id`] for a live
 /// namespace, for the duration of the call.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 pub(crate) unsafe fn take_reply_budget(
     net_state: *const c_void,
     prefix_hash: u32,
@@ -207,7 +205,6 @@ impl NetCounters {
     }
 
     /// Adds one to counter `index` on this CPU.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn increment(&self, index: usize) {
         if index < COUNTERS {
             // SAFETY: `percpu` is live (type invariant), `index` in range.

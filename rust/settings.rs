@@ -73,7 +73,6 @@ pub(crate) fn draw_keys() -> Option<KeysDrawn> {
 /// The keyed hash of `bytes` with the per-boot secret: SipHash, so it is
 /// the same for the same bytes until reboot and unpredictable to anyone
 /// else. The keyed ISN of a connection is the low half of its tuple's hash.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 pub(crate) fn keyed_hash(bytes: &[u8]) -> u64 {
     if let [a0, a1, a2, a3, b0, b1, b2, b3, c0, c1, c2, c3] = *bytes {
         // An IPv4 tuple: the kernel's three-word SipHash (as
@@ -102,7 +101,6 @@ pub(crate) fn keyed_hash(bytes: &[u8]) -> u64 {
 }
 
 /// A millisecond clock, the one TCP timestamps use (`tcp_clock_ms`).
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 pub(crate) fn clock_ms() -> u32 {
     // SAFETY: no preconditions; reads the clock.
     unsafe { bindings::xt_tarpit_tcp_clock_ms() }
@@ -113,7 +111,6 @@ pub(crate) fn clock_ms() -> u32 {
 /// its own per-boot key. The table only needs bucket placement that a
 /// remote sender cannot predict, not the ISN's strength, and a prefix is
 /// one or two words.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 pub(crate) fn prefix_hash(prefix: limiter::Prefix) -> u32 {
     // SAFETY: the key is initialised and no longer written (type invariant
     // of `Keys`) and has `hsiphash_key_t`'s size (asserted above).

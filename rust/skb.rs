@@ -74,7 +74,6 @@ impl Packet<'_> {
     /// The packet's first `min(len, buffer.len())` bytes, from the network
     /// header on: straight from the skb's linear area when they are all
     /// there, copied into `buffer` otherwise.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn headers<'b>(&'b self, buffer: &'b mut [u8]) -> &'b [u8] {
         let wanted = self.len().min(buffer.len());
         // SAFETY: `skb` is valid (type invariant); `wanted` bytes from
@@ -142,7 +141,6 @@ impl<'a> Packet<'a> {
 
     /// Takes one reply from the namespace's budgets for the current
     /// second (see [`pernet::take_reply_budget`]); false when one is spent.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn take_reply_budget(
         &self,
         prefix_hash: u32,
@@ -165,7 +163,6 @@ impl<'a> Packet<'a> {
     /// Whether the packet was addressed to this host as unicast at the link
     /// layer and, for IPv4, by its route (not broadcast or multicast). The
     /// address checks themselves are the packet core's.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn is_unicast_to_this_host(&self) -> bool {
         if u32::from(self.facts.pkt_type) != bindings::PACKET_HOST {
             return false;
@@ -187,7 +184,6 @@ impl<'a> Packet<'a> {
 
     /// Verifies the TCP checksum the way netfilter does, honouring
     /// checksum offload (`CHECKSUM_COMPLETE` / `CHECKSUM_UNNECESSARY`).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn tcp_checksum_is_valid(&self, tcp_offset: usize) -> bool {
         let protocol = bindings::IPPROTO_TCP as u8;
         // SAFETY: `skb` is valid and writable (type invariant); the
@@ -208,7 +204,6 @@ impl<'a> Packet<'a> {
 
     /// TTL / hop limit for a reply, from the packet's route, as the
     /// kernel's REJECT does.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn reply_hop_limit(&self) -> u8 {
         let route = self.route();
         if route.is_null() {
@@ -231,7 +226,6 @@ impl<'a> Packet<'a> {
     /// headers unless a route sets another), its default receive buffer
     /// (`tcp_rmem[1]`) and the largest one it may grow to (the larger of
     /// `tcp_rmem[2]` and `rmem_max`).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn stack_shape(&self) -> StackShape {
         let mut shape = MaybeUninit::<bindings::xt_tarpit_shape>::uninit();
         // SAFETY: `skb` is valid (type invariant) and `net` is the packet's
@@ -270,7 +264,6 @@ impl<'a> Packet<'a> {
     /// packet to free): netfilter must then be told it was stolen. A
     /// packet that cannot be rewritten (shared) is answered with a fresh
     /// skb and dropped, as xtables-addons and REJECT do for every packet.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn send_reply(
         self,
         headers: &[u8],
@@ -337,7 +330,6 @@ impl<'a> Packet<'a> {
     /// to the sender and hands it to LOCAL_OUT, which takes it whatever
     /// the outcome (a drop by a LOCAL_OUT rule is not our failure). On
     /// `Err` the reply was not sent and is still the caller's.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     fn route_and_send(&self, reply: *mut bindings::sk_buff, len: usize) -> Result<(), SendError> {
         let net = self.network();
         // In INPUT the reply's source is one of our addresses: saying so
@@ -401,7 +393,6 @@ pub(crate) struct Counting<'a> {
 
 impl Counting<'_> {
     /// Adds one to counter `index` of the namespace.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     pub(crate) fn count(self, index: usize) {
         // SAFETY: `net_state` is alive (type invariant).
         if let Some(counters) = unsafe { NetCounters::of_state(self.net_state) } {

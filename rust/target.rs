@@ -67,7 +67,6 @@ impl Target for Tarpit {
         check_rule(rule, RuleOptions::check_v0(rule.data()))
     }
 
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     fn handle(packet: Packet<'_>, data: &TargetInfo) -> Verdict {
         handle_rule(packet, &RuleOptions::from_v0(data))
     }
@@ -82,7 +81,6 @@ impl Target for TarpitV1 {
         check_rule(rule, RuleOptions::check_v1(rule.data()))
     }
 
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
     fn handle(packet: Packet<'_>, data: &TargetInfoV1) -> Verdict {
         handle_rule(packet, &RuleOptions::from_v1(data))
     }
@@ -90,7 +88,6 @@ impl Target for TarpitV1 {
 
 /// Answers and counts one packet under the options of an accepted rule
 /// (either revision).
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn handle_rule(packet: Packet<'_>, options: &RuleOptions) -> Verdict {
     let counting = packet.counting();
     let mut out = [0u8; REPLY_MAX_LEN];
@@ -124,7 +121,6 @@ fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError
 
 /// Decides the answer to one packet under the rule's `options` and writes
 /// it into `out`: its length and kind, or why the packet gets silence.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast1")]
 fn answer(
     packet: &Packet<'_>,
     options: &RuleOptions,
@@ -179,7 +175,6 @@ fn answer(
 
 /// What a `--mimic` SYN-ACK to `segment` copies from the local stack, with
 /// `hash` the segment's keyed hash.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 fn mimic_shape(packet: &Packet<'_>, segment: &packet::Segment, hash: u64) -> Mimic {
     let shape = packet.stack_shape();
     Mimic {

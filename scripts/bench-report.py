@@ -112,25 +112,6 @@ def main():
                 md.append(f"| {TARGET_NAMES[target]} | `{fields['function']}` | {busy * k:.2f} | {inside * k:.2f} | "
                           f"{reply_path * k:.2f} | {own * k:.2f} | {100 * own / max(busy, 1):.1f}% | "
                           f"{busy / max(busy - own, 1):.2f}× |")
-        crossing_rows = []
-        for target in ["ours-all", "ours", "ours-new"] + EXTRA_TARGETS + ["peer", "reject"]:
-            crossings = line / f"crossings-{target}.txt"
-            if crossings.exists() and crossings.read_text().startswith("CROSSINGS "):
-                fields = dict(item.split("=", 1) for item in crossings.read_text().split()[1:])
-                crossing_rows.append((target, fields))
-        if crossing_rows:
-            md += ["", "Samples on instructions that cross a 4 KiB page (scripts/page-crossings.py):",
-                   "under TCG each one ends a translated block and breaks block chaining, a cost",
-                   "real CPUs do not have and that depends only on where the linker put the code.",
-                   "Ours keeps its fast path off page boundaries (scripts/check-layout); the",
-                   "crossings left are in the kernel.", "",
-                   "| target | share of busy samples | of them in the target's module | where (samples) |",
-                   "| --- | ---: | ---: | --- |"]
-            for target, fields in crossing_rows:
-                busy = max(int(fields["busy"]), 1)
-                where = fields["where"].replace(",", ", ")
-                md.append(f"| {TARGET_NAMES[target]} | {100 * int(fields['crossing']) / busy:.1f}% | "
-                          f"{100 * int(fields['module']) / busy:.1f}% | {where} |")
         memory = (line / "memory.txt")
         if memory.exists():
             md += ["", "Memory with 10,000 connections held (the clients live in the same VM, so",

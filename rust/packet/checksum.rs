@@ -25,7 +25,6 @@ impl Checksum {
     /// same ones' complement sum (RFC 1071, section 2(C)) in half the
     /// steps. No overflow either way: a u64 holds the sum of 2^32 such
     /// numbers, far more than a packet has.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
     pub fn add_bytes(&mut self, bytes: &[u8]) {
         let mut pairs = bytes.chunks_exact(4);
         for pair in &mut pairs {
@@ -48,7 +47,6 @@ impl Checksum {
 
     /// Folds the sum to 16 bits and complements it: the value to store in
     /// a checksum field, or zero when verifying data that includes one.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
     pub fn finish(self) -> u16 {
         let mut sum = self.sum;
         while sum > 0xffff {
@@ -59,7 +57,6 @@ impl Checksum {
 }
 
 /// Checksum of an IPv4 header (its checksum field included as it is).
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn ipv4_header_checksum(header: &[u8]) -> u16 {
     let mut sum = Checksum::new();
     sum.add_bytes(header);
@@ -70,7 +67,6 @@ pub fn ipv4_header_checksum(header: &[u8]) -> u16 {
 /// it is) with the pseudo-header for `addresses`. Storing the result in a
 /// zeroed checksum field makes the segment verify; verifying a segment
 /// gives zero when its checksum is right.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn tcp_checksum(addresses: &Addresses, tcp: &[u8]) -> u16 {
     let mut sum = Checksum::new();
     match addresses {

@@ -24,7 +24,6 @@ pub const CELLS: usize = 2 * CELLS_PER_ROW;
 /// spent. A cell holds the second in its high half and the count in its
 /// low half; a cell from another second (including the all-zero initial
 /// value, and after the seconds counter wraps) starts afresh.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn take(cell: u64, now: u32, budget: u32) -> Option<u64> {
     let second = (cell >> 32) as u32;
     let count = if second == now { cell as u32 } else { 0 };
@@ -62,7 +61,6 @@ pub fn source_prefix(segment: &Segment) -> Prefix {
 /// The two cells of a prefix whose keyed hash is `hash`: one in each row,
 /// picked by the hash's low and high 16 bits (disjoint bits of a keyed
 /// pseudo-random value, so the two picks are independent).
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn cells(hash: u32) -> [usize; 2] {
     let first = (hash & 0xffff) as usize % CELLS_PER_ROW;
     let second = (hash >> 16) as usize % CELLS_PER_ROW;

@@ -41,7 +41,6 @@ const IP_MAX_LEN: u32 = 65535;
 /// route metric of its own (ipv4_default_advmss(), ip6_default_advmss(),
 /// with the default minimums `ip_rt_min_advmss` 256 and
 /// `ip6_rt_min_advmss` 1220). An unknown MTU (0) gives Ethernet's.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn advmss_for_mtu(family: Family, mtu: u32) -> u16 {
     const TCP_HEADER_LEN: u32 = tcp::HEADER_LEN as u32;
     const IPV4_HEADERS_LEN: u32 = ipv4::HEADER_LEN as u32 + TCP_HEADER_LEN;
@@ -127,7 +126,6 @@ impl TcpOptions {
     };
 
     /// The option bytes (a multiple of four).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.length]
     }
@@ -187,7 +185,6 @@ impl OptionSet {
 /// writes them (MSS; SACK permitted and timestamps packed together; NOP and
 /// window scale), each only when the SYN offered it, as long as the reply
 /// stays no longer than the SYN.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub(super) fn mimic_synack(segment: &Segment, mimic: &Mimic) -> (TcpOptions, u16, u32) {
     let offered = segment.syn_options;
     let set = option_set(segment);
@@ -229,7 +226,6 @@ pub(super) fn mimic_synack(segment: &Segment, mimic: &Mimic) -> (TcpOptions, u16
 /// The options a mimicking SYN-ACK to `segment` carries: those the SYN
 /// offered (and MSS), less the ones Linux misses least until the reply is
 /// no longer than the SYN.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 fn option_set(segment: &Segment) -> OptionSet {
     let network_len = match segment.addresses {
         Addresses::V4 { .. } => ipv4::HEADER_LEN,
@@ -253,7 +249,6 @@ fn option_set(segment: &Segment) -> OptionSet {
 
 /// Whether a `--mimic` SYN-ACK to `segment` carries a timestamp option,
 /// and so needs [`Mimic::timestamp`] (the glue reads the clock only then).
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn mimic_sends_timestamp(segment: &Segment) -> bool {
     option_set(segment).timestamps
 }

@@ -7,11 +7,6 @@
 //! The flow for one packet: [`parse`] its headers into a [`Segment`] (or a
 //! reason to stay silent), [`decide`] the [`Reply`] for the rule's [`Mode`],
 //! and [`write_reply`] its headers, checksums included, into a buffer.
-//!
-//! The functions of that flow carry `cfg_attr(MODULE, link_section = ...)`:
-//! in a module build they go in the fast-path sections (`rust/helpers.c`
-//! says why); on the host, and built into the kernel, the attribute does
-//! nothing.
 
 mod checksum;
 mod ignored;

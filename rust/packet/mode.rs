@@ -34,7 +34,6 @@ impl Mode {
 
     /// Decodes the variant byte of a rule [`Mode::from_variant`] accepted
     /// (on the fast path, without checking it again).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_accepted_variant(variant: u8) -> Mode {
         match c_uint::from(variant) {
             abi::XTTARPIT_HONEYPOT => Mode::Honeypot,

@@ -101,7 +101,6 @@ pub struct Reply {
 impl Reply {
     /// The SYN-ACK answering a SYN, offering `window` (or, with
     /// `--mimic`, what the local stack would offer).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
     fn syn_ack(segment: &Segment, settings: &Settings, window: u16) -> Reply {
         let mut reply = Reply {
             kind: ReplyKind::SynAck,
@@ -163,7 +162,6 @@ impl Reply {
 }
 
 /// Decides the answer to `segment` under `mode`.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast3")]
 pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Reply, Ignored> {
     let flags = segment.flags;
     let syn = flags.contains(TcpFlags::SYN);

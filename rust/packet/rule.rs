@@ -152,7 +152,6 @@ impl RuleOptions {
 
     /// The options of a revision 0 rule [`RuleOptions::check_v0`] accepted:
     /// its mode, everything else default.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_v0(info: &TargetInfo) -> RuleOptions {
         RuleOptions {
             mode: Mode::from_accepted_variant(info.variant),
@@ -191,7 +190,6 @@ impl RuleOptions {
 
     /// The options of a revision 1 rule [`RuleOptions::check_v1`] accepted,
     /// decoded without checking them again.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn from_v1(info: &TargetInfoV1) -> RuleOptions {
         RuleOptions {
             mode: Mode::from_accepted_variant(info.variant),

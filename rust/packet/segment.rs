@@ -65,7 +65,6 @@ impl Addresses {
     /// Whether both addresses can take part in a TCP connection: neither
     /// multicast, broadcast nor unspecified (and, for IPv6, not
     /// IPv4-mapped, which the kernel does not treat as unicast either).
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn are_unicast(&self) -> bool {
         match self {
             Addresses::V4 {
@@ -172,7 +171,6 @@ impl SynOptions {
     /// parsing stops at the end-of-list option or at the first option whose
     /// length is impossible; an option of a known kind with the wrong length
     /// is skipped, as Linux does.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn parse(mut options: &[u8]) -> SynOptions {
         let mut found = SynOptions::default();
         while let Some((&kind, after_kind)) = options.split_first() {
@@ -215,7 +213,6 @@ impl Segment {
     /// The connection's identity as bytes, the peer's side first: its
     /// address, our address, its port, our port. The first `length` bytes
     /// of the array are meaningful. The keyed ISN is a hash of these.
-    #[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
     pub fn tuple(&self) -> ([u8; TUPLE_MAX], usize) {
         let ports = (self.source_port, self.destination_port);
         match &self.addresses {
@@ -272,13 +269,11 @@ fn bytes<const N: usize>(header: &[u8], field: Field) -> [u8; N] {
 }
 
 /// The big-endian 16-bit `field` of `header`.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn be16(header: &[u8], field: Field) -> u16 {
     u16::from_be_bytes(bytes(header, field))
 }
 
 /// The big-endian 32-bit `field` of `header`.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn be32(header: &[u8], field: Field) -> u32 {
     u32::from_be_bytes(bytes(header, field))
 }
@@ -289,7 +284,6 @@ fn be32(header: &[u8], field: Field) -> u32 {
 /// (at least `min(packet_len, HEADERS_MAX)` of them); `packet_len` is the
 /// packet's full length from the network header, so lengths claimed by the
 /// headers can be checked against what really arrived.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 pub fn parse(family: Family, headers: &[u8], packet_len: usize) -> Result<Segment, Ignored> {
     let headers = &headers[..headers.len().min(packet_len)];
     let (addresses, tcp_offset, tcp_len) = match family {
@@ -303,7 +297,6 @@ pub fn parse(family: Family, headers: &[u8], packet_len: usize) -> Result<Segmen
 }
 
 /// Returns the addresses, the TCP header's offset and the TCP length.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
     use ipv4::field;
     let Some(header) = headers.get(..ipv4::HEADER_LEN) else {
@@ -341,7 +334,6 @@ fn parse_ipv4(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
 }
 
 /// Returns the addresses, the TCP header's offset and the TCP length.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, usize), Ignored> {
     use ipv6::field;
     let Some(header) = headers.get(..ipv6::HEADER_LEN) else {
@@ -370,7 +362,6 @@ fn parse_ipv6(headers: &[u8], packet_len: usize) -> Result<(Addresses, usize, us
 
 /// Reads the TCP header at `offset` of a segment of `tcp_len` bytes (header
 /// and payload), and the options of a SYN.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast2")]
 fn parse_tcp(
     addresses: Addresses,
     headers: &[u8],

@@ -28,7 +28,6 @@ pub struct Written {
 /// lengths written: the network header's ([`ipv4::HEADER_LEN`] or
 /// [`ipv6::HEADER_LEN`]) and the whole reply's, that plus
 /// [`tcp::HEADER_LEN`] and the options.
-#[cfg_attr(MODULE, link_section = ".text.xt_tarpit_fast4")]
 pub fn write_reply(
     segment: &Segment,
     reply: &Reply,
