@@ -43,7 +43,8 @@ def summary(values):
 
 
 def ratio(a, b):
-    return f"{a / b:.2f}×" if b else "n/a"
+    """a ÷ b; n/a where either target was not measured (a zero median)."""
+    return f"{a / b:.2f}×" if a and b else "n/a"
 
 
 def main():
