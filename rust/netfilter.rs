@@ -134,9 +134,8 @@ impl<const N: usize> Registration<N> {
         // SAFETY: the `N` entries are initialised and live in static memory,
         // so they outlive the registration, which `Drop` undoes. On failure
         // xtables has registered none of them.
-        let registered =
-            to_result(unsafe { bindings::xt_register_targets(storage.cast(), N as c_uint) });
-        if let Err(error) = registered {
+        let status = unsafe { bindings::xt_register_targets(storage.cast(), N as c_uint) };
+        if let Err(error) = to_result(status) {
             table.in_use.store(false, Ordering::Release);
             return Err(error);
         }
