@@ -28,7 +28,6 @@
 
 #include "helpers.h"
 
-
 void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
 			    unsigned int net_id,
