@@ -22,16 +22,13 @@ mod write;
 pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mimic::{advmss_for_mtu, mimic_sends_timestamp, Mimic, TcpOptions};
-pub use mode::{Mode, TARGET_DATA_SIZE};
+pub use mode::Mode;
 pub use reply::{decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SYNACK_WINDOW};
 pub use rule::{
     RuleError, RuleOptions, TargetInfo, TargetInfoV1, FLAG_MIMIC, FLAG_NO_VALIDATE,
-    FLAG_SYNACK_WINDOW, LIMIT_MAX, TARGET_DATA_SIZE_V1,
+    FLAG_SYNACK_WINDOW, LIMIT_MAX,
 };
 pub use segment::{
     parse, Addresses, Family, Segment, SynOptions, TcpFlags, HEADERS_MAX, TUPLE_MAX,
 };
-pub use wire::ipv4::HEADER_LEN as IPV4_HEADER_LEN;
-pub use wire::ipv6::HEADER_LEN as IPV6_HEADER_LEN;
-pub use wire::tcp::{HEADER_LEN as TCP_HEADER_LEN, OPTIONS_MAX as TCP_OPTIONS_MAX};
 pub use write::{write_reply, Written, REPLY_MAX_LEN};

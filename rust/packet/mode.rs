@@ -2,7 +2,7 @@
 
 //! The target's modes and their encoding in the rule's target data.
 
-use super::rule::{abi, TargetInfo};
+use super::rule::abi;
 use core::ffi::c_uint;
 
 /// How the target answers, from the rule's `variant` (`enum
@@ -16,9 +16,6 @@ pub enum Mode {
     /// `--reset` (variant 2): answer with a reset.
     Reset,
 }
-
-/// Bytes of target data in a revision 0 rule.
-pub const TARGET_DATA_SIZE: usize = core::mem::size_of::<TargetInfo>();
 
 impl Mode {
     /// Decodes the rule's variant byte; `None` for values no userspace
@@ -35,11 +32,7 @@ impl Mode {
     /// Decodes the variant byte of a rule [`Mode::from_variant`] accepted
     /// (on the fast path, without checking it again).
     pub fn from_accepted_variant(variant: u8) -> Mode {
-        match c_uint::from(variant) {
-            abi::XTTARPIT_HONEYPOT => Mode::Honeypot,
-            abi::XTTARPIT_RESET => Mode::Reset,
-            _ => Mode::Tarpit,
-        }
+        Mode::from_variant(variant).unwrap_or(Mode::Tarpit)
     }
 }
 

@@ -59,9 +59,6 @@ const _: () = {
     assert!(KNOWN_FLAGS_WIDE <= u8::MAX as abi::xt_tarpit_flags);
 };
 
-/// Bytes of target data in a revision 1 rule.
-pub const TARGET_DATA_SIZE_V1: usize = size_of::<TargetInfoV1>();
-
 const KNOWN_FLAGS_WIDE: abi::xt_tarpit_flags =
     abi::XTTARPIT_NO_VALIDATE | abi::XTTARPIT_MIMIC | abi::XTTARPIT_SYNACK_WINDOW;
 
