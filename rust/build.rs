@@ -11,8 +11,7 @@ use std::process::Command;
 
 fn main() {
     let manifest = PathBuf::from(env::var_os("CARGO_MANIFEST_DIR").expect("set by cargo"));
-    let include = manifest.join("../include/uapi");
-    let header = include.join("linux/netfilter/xt_TARPIT.h");
+    let header = manifest.join("../include/uapi/linux/netfilter/xt_TARPIT.h");
     let out = PathBuf::from(env::var_os("OUT_DIR").expect("set by cargo"));
     let bindgen = env::var_os("BINDGEN").unwrap_or_else(|| "bindgen".into());
     println!("cargo:rerun-if-changed={}", header.display());
@@ -24,8 +23,6 @@ fn main() {
         .args(["--allowlist-type", "xt_tarpit_.*", "--allowlist-var", "XTTARPIT_.*"])
         .arg("-o")
         .arg(out.join("xt_tarpit_abi.rs"))
-        .arg("--")
-        .arg(format!("-I{}", include.display()))
         .status()
         .unwrap_or_else(|error| {
             panic!(
