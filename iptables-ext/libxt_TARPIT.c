@@ -81,9 +81,12 @@ static void tarpit_help(void)
 "                     our SYN-ACK (default: validate, see validate_acks)\n"
 "  --mimic            SYN-ACKs with the TCP options, window and TTL of this\n"
 "                     host's own TCP stack, so fingerprinting cannot tell\n"
-"  --limit N          at most N replies per second to each source /24 (IPv4)\n"
-"                     or /64 (IPv6), 1-1000000; the rest are dropped silently\n"
-"  --limit-global N   at most N replies per second in all, 1-1000000\n");
+"  --limit N          at most N replies per second from this rule to each\n"
+"                     source /24 (IPv4) or /64 (IPv6), 1-1000000; the rest\n"
+"                     are dropped silently\n"
+"  --limit-global N   at most N replies per second from this rule in all,\n"
+"                     1-1000000\n"
+"Not in the nat table.\n");
 }
 
 static void tarpit_parse_mode(struct xt_option_call *cb)

@@ -25,6 +25,12 @@
 #include <net/tcp.h>
 #include <net/netfilter/nf_conntrack.h>
 #include <linux/if_vlan.h>
+#include <linux/netfilter_bridge.h>
+#include <linux/netdevice.h>
+#include <linux/security.h>
+#include <net/ip6_route.h>
+#include <net/l3mdev.h>
+#include <net/xfrm.h>
 
 #include "helpers.h"
 
@@ -33,6 +39,9 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    unsigned int net_id,
 			    struct xt_tarpit_facts *facts)
 {
+	const struct net_device *dev = skb->dev;
+	const struct dst_entry *dst = skb_dst(skb);
+
 	facts->net = xt_net(par);
 	facts->net_state = net_generic(facts->net, net_id);
 	facts->seconds = (u32)(jiffies / HZ);
@@ -44,6 +53,22 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 	facts->len = skb->len;
 	facts->family = xt_family(par);
 	facts->pkt_type = skb->pkt_type;
+	facts->in_ifindex = dev ? dev->ifindex : 0;
+	facts->in_loopback = dev && (dev->flags & IFF_LOOPBACK);
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	facts->bridged = nf_bridge_info_exists(skb);
+#else
+	facts->bridged = false;
+#endif
+	if (facts->family == NFPROTO_IPV4) {
+		facts->reply_mark = IP4_REPLY_MARK(facts->net, skb->mark);
+		facts->route_flags = dst ? container_of(dst, struct rtable, dst)->rt_flags : 0;
+	} else {
+		facts->reply_mark = IP6_REPLY_MARK(facts->net, skb->mark);
+		/* A bridged packet's route is br_netfilter's fake IPv4 one. */
+		facts->route_flags = dst && !(dst->flags & DST_FAKE_RTABLE) ?
+			container_of(dst, struct rt6_info, dst)->rt6i_flags : 0;
+	}
 }
 
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
@@ -52,39 +77,9 @@ const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 	return skb_header_pointer(skb, offset, len, buffer);
 }
 
-unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst)
-{
-	return container_of(dst, struct rtable, dst)->rt_flags;
-}
-
-int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst)
-{
-	return ip4_dst_hoplimit(dst);
-}
-
-unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb)
-{
-	return dst_mtu(skb_dst(skb));
-}
-
-struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
-				      unsigned int network_len,
-				      struct dst_entry *dst, void **data)
-{
-	struct sk_buff *skb = alloc_skb(headroom + len, GFP_ATOMIC);
-
-	if (!skb)
-		return NULL;
-	skb_reserve(skb, headroom);
-	*data = skb_put(skb, len);
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, network_len);
-	skb_dst_set_noref(skb, dst);
-	return skb;
-}
-
 int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
-			     unsigned int len, unsigned int network_len)
+			     unsigned int len, unsigned int network_len,
+			     u32 mark)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
 	enum ip_conntrack_info ctinfo;
@@ -92,7 +87,7 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 #endif
 
 	if (skb_shared(skb) || skb->len < len)
-		return 1;
+		return -EINVAL;
 	if (!pskb_may_pull(skb, len) || skb_unclone(skb, GFP_ATOMIC) ||
 	    pskb_trim(skb, len))
 		return -ENOMEM;
@@ -108,7 +103,7 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 	skb->dev = NULL;
 	skb->skb_iif = 0;
 	skb->pkt_type = PACKET_HOST;
-	skb->mark = 0;
+	skb->mark = mark;
 	skb->priority = 0;
 	skb->queue_mapping = 0;
 	skb->ignore_df = 0;
@@ -152,9 +147,102 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 	return 0;
 }
 
-void xt_tarpit_kfree_skb(struct sk_buff *skb)
+int xt_tarpit_route_reply(struct net *net, struct sk_buff *skb, u8 family,
+			  unsigned int source_type, int in_ifindex)
 {
-	kfree_skb(skb);
+	struct dst_entry *dst;
+	unsigned int hh_len;
+	bool local;
+
+	if (family == NFPROTO_IPV4) {
+		int err = ip_route_me_harder(net, NULL, skb, source_type);
+
+		if (err)
+			return err;
+		dst = skb_dst(skb);
+		ip_hdr(skb)->ttl = ip4_dst_hoplimit(dst);
+		local = skb_rtable(skb)->rt_type == RTN_LOCAL;
+	} else {
+		const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+		const struct tcphdr *th = tcp_hdr(skb);
+		struct flowi6 fl6 = {
+			.flowi6_proto = IPPROTO_TCP,
+			.flowi6_mark = skb->mark,
+			.saddr = ip6h->saddr,
+			.daddr = ip6h->daddr,
+			.fl6_sport = th->source,
+			.fl6_dport = th->dest,
+		};
+
+		if (in_ifindex && rt6_need_strict(&ip6h->daddr))
+			fl6.flowi6_oif = in_ifindex;
+		else if (skb_dst(skb))
+			fl6.flowi6_oif = l3mdev_master_ifindex(skb_dst(skb)->dev);
+		security_skb_classify_flow(skb, flowi6_to_flowi_common(&fl6));
+		dst = ip6_route_output(net, NULL, &fl6);
+		if (dst->error) {
+			int err = dst->error;
+
+			dst_release(dst);
+			return err;
+		}
+		dst = xfrm_lookup(net, dst, flowi6_to_flowi(&fl6), NULL, 0);
+		if (IS_ERR(dst))
+			return PTR_ERR(dst);
+		skb_dst_drop(skb);
+		skb_dst_set(skb, dst);
+		ipv6_hdr(skb)->hop_limit = ip6_dst_hoplimit(dst);
+		local = dst->dev->flags & IFF_LOOPBACK ||
+			container_of(dst, struct rt6_info, dst)->rt6i_flags & RTF_LOCAL;
+		/* What ip6_route_me_harder() makes sure of after its lookup. */
+		hh_len = LL_RESERVED_SPACE(dst->dev);
+		if (skb_headroom(skb) < hh_len &&
+		    pskb_expand_head(skb, HH_DATA_ALIGN(hh_len - skb_headroom(skb)),
+				     0, GFP_ATOMIC))
+			return -ENOMEM;
+	}
+	if (skb->len > dst_mtu(dst))
+		return -EMSGSIZE;
+	return local;
+}
+
+bool xt_tarpit_bridge_origin(const struct sk_buff *skb, struct net *net,
+			     struct xt_tarpit_bridge_origin *origin)
+{
+#if IS_ENABLED(CONFIG_BRIDGE_NETFILTER)
+	const struct ethhdr *eth;
+
+	origin->port = nf_bridge_get_physindev(skb, net);
+	if (!origin->port || !skb_mac_header_was_set(skb))
+		return false;
+	eth = eth_hdr(skb);
+	ether_addr_copy(origin->source, eth->h_source);
+	ether_addr_copy(origin->destination, eth->h_dest);
+	return true;
+#else
+	return false;
+#endif
+}
+
+int xt_tarpit_bridge_xmit(struct sk_buff *skb,
+			  const struct xt_tarpit_bridge_origin *origin,
+			  u8 family)
+{
+	struct net_device *port = origin->port;
+	int err;
+
+	skb_dst_drop(skb);
+	skb->dev = port;
+	skb->protocol = htons(family == NFPROTO_IPV4 ? ETH_P_IP : ETH_P_IPV6);
+	err = skb_cow_head(skb, LL_RESERVED_SPACE(port));
+	if (err)
+		return err;
+	/* To where the original came from, from where it was going. */
+	if (dev_hard_header(skb, port, ntohs(skb->protocol), origin->source,
+			    origin->destination, skb->len) < 0)
+		return -EINVAL;
+	dev_queue_xmit(skb);
+	return 0;
 }
 
 void xt_tarpit_pr_info_ratelimited(const char *msg)
@@ -165,6 +253,11 @@ void xt_tarpit_pr_info_ratelimited(const char *msg)
 void *xt_tarpit_net_generic(const struct net *net, unsigned int id)
 {
 	return net_generic(net, id);
+}
+
+void *xt_tarpit_kzalloc_account(size_t size)
+{
+	return kzalloc(size, GFP_KERNEL_ACCOUNT);
 }
 
 u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count)

@@ -3,8 +3,8 @@
  * Wrappers that give `static inline` kernel functions (and a few macros) a
  * symbol Rust can call. Each does exactly what its namesake does, or, on
  * the fast path, what a fixed sequence of them does in one call
- * (xt_tarpit_packet_facts, xt_tarpit_alloc_reply, xt_tarpit_reuse_as_reply,
- * xt_tarpit_stack_shape);
+ * (xt_tarpit_packet_facts, xt_tarpit_reuse_as_reply, xt_tarpit_route_reply,
+ * xt_tarpit_bridge_origin, xt_tarpit_bridge_xmit, xt_tarpit_stack_shape);
  * no decisions live here.
  */
 #ifndef XT_TARPIT_HELPERS_H
@@ -28,6 +28,11 @@ struct xt_tarpit_facts {
 	unsigned char pkt_type;		/* skb->pkt_type */
 	unsigned short synack_window;	/* module parameter synack_window */
 	bool validate_acks;		/* module parameter validate_acks */
+	bool in_loopback;		/* skb->dev is a loopback device */
+	bool bridged;			/* nf_bridge_info_exists() */
+	int in_ifindex;			/* skb->dev->ifindex, 0 without one */
+	u32 reply_mark;			/* IP4/IP6_REPLY_MARK() of skb->mark */
+	u32 route_flags;		/* rt_flags (IPv4), rt6i_flags (IPv6), 0 without a route */
 	u32 seconds;			/* jiffies / HZ */
 	const void *targinfo;		/* par->targinfo, the rule's target data */
 	void *net_state;		/* net_generic(xt_net(), net_id) */
@@ -39,37 +44,62 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    struct xt_tarpit_facts *facts);
 const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 					 int len, void *buffer);
-unsigned int xt_tarpit_rt_flags(const struct dst_entry *dst);
-int xt_tarpit_ip4_dst_hoplimit(const struct dst_entry *dst);
-unsigned int xt_tarpit_skb_dst_mtu(const struct sk_buff *skb);
-/*
- * A reply skb the way nf_reject_skb_v4() starts one, in one call:
- * alloc_skb(GFP_ATOMIC) with @headroom, skb_put() of @len bytes (returned
- * in *@data), network header at the start, transport header @network_len
- * bytes on, and @dst set without a reference. NULL when out of memory.
- */
-struct sk_buff *xt_tarpit_alloc_reply(unsigned int headroom, unsigned int len,
-				      unsigned int network_len,
-				      struct dst_entry *dst, void **data);
 /*
  * Turns @skb, the packet the target was called for, into its reply: the
  * first @len bytes made private and linear, the rest trimmed, everything a
  * fresh skb would not carry reset (socket, control block, GSO, checksum
- * state, timestamp, device, mark, hash, extensions ...), @headers copied
- * in, network header at the start and transport header @network_len bytes
- * on; its route and conntrack reference stay, the latter turned to the
- * reply direction. 0 when done; 1 when @skb cannot be reused (shared, or
- * shorter than @len), unchanged; -ENOMEM when unsharing or trimming it
- * failed, still a packet to drop.
+ * state, timestamp, device, hash, extensions ...), @mark as its mark,
+ * @headers copied in, network header at the start and transport header
+ * @network_len bytes on; its route and conntrack reference stay, the
+ * latter turned to the reply direction. 0 when done; -EINVAL when @skb is
+ * shared or shorter than @len (neither happens: see rust/skb.rs),
+ * unchanged; -ENOMEM when unsharing or trimming it failed. On failure it
+ * is still a packet to drop.
  */
 int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
-			     unsigned int len, unsigned int network_len);
-void xt_tarpit_kfree_skb(struct sk_buff *skb);
+			     unsigned int len, unsigned int network_len,
+			     u32 mark);
+/*
+ * Routes the reply @skb (its IP and TCP headers written, the original's
+ * route still attached) as the kernel's REJECT routes its resets:
+ * ip_route_me_harder() with @source_type for IPv4; for IPv6 the lookup of
+ * nf_send_reset6() (ports, mark, l3mdev master) with, for a link-local or
+ * multicast destination, the interface the original came in on
+ * (@in_ifindex, 0 for loopback: the address then picks the route) as the
+ * output interface. Then the TTL / hop limit is the
+ * new route's, and the reply must fit its MTU. 1 when routed to this host
+ * itself (a local route), 0 when routed elsewhere, a negative errno when
+ * there is no route (the reply is still the caller's).
+ */
+int xt_tarpit_route_reply(struct net *net, struct sk_buff *skb, u8 family,
+			  unsigned int source_type, int in_ifindex);
+/* Where a bridged original came from: its bridge port and MAC addresses. */
+struct xt_tarpit_bridge_origin {
+	struct net_device *port;	/* nf_bridge_get_physindev(), RCU */
+	unsigned char source[6];	/* eth_hdr()->h_source */
+	unsigned char destination[6];	/* eth_hdr()->h_dest */
+};
+/*
+ * Fills @origin for @skb, bridged (br_netfilter): false when its bridge
+ * port is gone or it has no Ethernet header.
+ */
+bool xt_tarpit_bridge_origin(const struct sk_buff *skb, struct net *net,
+			     struct xt_tarpit_bridge_origin *origin);
+/*
+ * Sends the reply @skb straight back out of the bridge port its original
+ * came in on, MAC addresses swapped, as nf_send_reset() does for bridged
+ * traffic: no route, no LOCAL_OUT. 0 when handed to the device (which
+ * takes it), a negative errno when not (the reply is still the caller's).
+ */
+int xt_tarpit_bridge_xmit(struct sk_buff *skb,
+			  const struct xt_tarpit_bridge_origin *origin,
+			  u8 family);
 void xt_tarpit_pr_info_ratelimited(const char *msg);
 
 /* Per-namespace state (rust/pernet.rs). */
 struct seq_file;
 void *xt_tarpit_net_generic(const struct net *net, unsigned int id);
+void *xt_tarpit_kzalloc_account(size_t size);
 u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count);
 void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index);
 u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index);

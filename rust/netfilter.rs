@@ -171,6 +171,29 @@ impl<D> RuleCheck<'_, D> {
         self.data
     }
 
+    /// The namespace the rule is checked in, alive for the check.
+    pub(crate) fn net(&self) -> *const bindings::net {
+        self.params.net
+    }
+
+    /// Whether the rule is in a table named `nat`.
+    pub(crate) fn is_in_nat_table(&self) -> bool {
+        if self.params.table.is_null() {
+            return false;
+        }
+        let name = self.params.table.cast::<u8>();
+        for (index, &expected) in b"nat\0".iter().enumerate() {
+            // SAFETY: xtables (and nft_compat) pass the table's
+            // NUL-terminated name, valid for the duration of the check; the
+            // loop stops at the first byte that differs, at the latest at
+            // the name's NUL, so it reads no further.
+            if unsafe { *name.add(index) } != expected {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Whether the rule matches TCP only (`-p tcp`, not inverted).
     pub(crate) fn matches_only_tcp(&self) -> bool {
         let tcp = bindings::IPPROTO_TCP as u16;

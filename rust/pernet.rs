@@ -3,7 +3,9 @@
 //! Per network namespace state, in the glue layer (`unsafe` inside): the
 //! counters, per CPU so the fast path takes no lock and shares no cache
 //! line, the `/proc/net/xt_TARPIT` file that shows their sums, and the
-//! fixed-size table of reply budgets (`--limit`, `--limit-global`).
+//! fixed-size table of reply budgets (`--limit`, `--limit-global`),
+//! allocated by the namespace's first rule with a limit: a namespace that
+//! never has one costs 16 bytes here and its counters.
 
 use crate::bindings;
 use crate::compat;
@@ -13,7 +15,7 @@ use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, c_void, CStr};
 use core::fmt::Write;
 use core::mem::MaybeUninit;
-use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, Ordering};
 use kernel::error::to_result;
 use kernel::prelude::*;
 
@@ -23,11 +25,16 @@ struct NetState {
     /// `COUNTERS` u64 per CPU (a per-CPU pointer: only the helpers
     /// dereference it); NULL until `net_init`.
     counters: *mut u64,
-    /// Reply budgets per source prefix: two rows of cells, see
-    /// [`limiter`]. All zero (empty) when the namespace is set up.
-    budgets: [AtomicU64; limiter::CELLS],
-    /// The namespace-wide reply budget.
-    global_budget: AtomicU64,
+    /// The reply budgets, NULL until a rule with a limit is checked in the
+    /// namespace ([`ensure_budgets`]); freed with the namespace.
+    budgets: AtomicPtr<Budgets>,
+}
+
+/// Reply budgets, per rule and source prefix and per rule: the cells of
+/// [`limiter`], all zero (empty) when allocated.
+#[repr(C)]
+struct Budgets {
+    cells: [AtomicU64; limiter::CELLS],
 }
 
 /// Storage for the `pernet_operations` and the id the kernel gives them.
@@ -120,20 +127,29 @@ impl Drop for Registration {
     }
 }
 
-/// Takes one reply from `cell`'s budget of `budget` per second, if any is
-/// left. Lock-free; under contention a few replies more than the budget may
-/// go, never fewer.
-fn take_from(cell: &AtomicU64, now: u32, budget: u32) -> bool {
-    let mut old = cell.load(Ordering::Relaxed);
-    loop {
-        let Some(new) = limiter::take(old, now, budget) else {
-            return false;
-        };
-        match cell.compare_exchange_weak(old, new, Ordering::Relaxed, Ordering::Relaxed) {
-            Ok(_) => return true,
-            Err(current) => old = current,
+/// Takes one reply from a budget of `budget` per second kept in `cells`,
+/// if any is left ([`limiter::take`]). Lock-free: the cells to raise are
+/// chosen from one reading of both and each is raised atomically, so on
+/// several CPUs at once a few replies more than the budget may go, never
+/// fewer.
+fn take_from(cells: [&AtomicU64; 2], now: u32, budget: u32) -> bool {
+    let old = cells.map(|cell| cell.load(Ordering::Relaxed));
+    let Some(new) = limiter::take(old, now, budget) else {
+        return false;
+    };
+    for ((cell, old), new) in cells.iter().zip(old).zip(new) {
+        if new != old {
+            // The closure always returns `Some`: the update cannot fail.
+            let _ = cell.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |current| {
+                Some(if current == old {
+                    new
+                } else {
+                    limiter::raise(current, now)
+                })
+            });
         }
     }
+    true
 }
 
 /// The id under which `net_generic` finds a namespace's state.
@@ -141,10 +157,52 @@ pub(crate) fn id() -> c_uint {
     TABLE.generic_id()
 }
 
-/// Takes one reply from a namespace's budgets: the two cells of the source
-/// prefix whose keyed hash is `prefix_hash` (when `limit` is not 0), then
-/// the namespace's (when `limit_global` is not 0). False when a budget is
-/// spent for second `now`.
+/// Makes sure the namespace `net` has its table of reply budgets, for a
+/// rule with a limit being checked there. `ENOMEM` when it cannot be
+/// allocated (the rule is then refused).
+///
+/// # Safety
+///
+/// `net` must be a live namespace, for the duration of the call, and the
+/// registration must hold (as while rules can be checked).
+pub(crate) unsafe fn ensure_budgets(net: *const bindings::net) -> Result {
+    // SAFETY: `net` is live and the registration gave it a `NetState` at
+    // our id (caller's contract).
+    let state =
+        unsafe { &*bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>() };
+    if !state.budgets.load(Ordering::Acquire).is_null() {
+        return Ok(());
+    }
+    // SAFETY: a plain allocation in process context (checkentry), charged
+    // to the caller's memory cgroup; zeroed cells are empty budgets.
+    let budgets = unsafe { bindings::xt_tarpit_kzalloc_account(core::mem::size_of::<Budgets>()) }
+        .cast::<Budgets>();
+    if budgets.is_null() {
+        return Err(ENOMEM);
+    }
+    if state
+        .budgets
+        .compare_exchange(
+            core::ptr::null_mut(),
+            budgets,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_err()
+    {
+        // Another check of the same namespace was first.
+        // SAFETY: `budgets` is ours, never published.
+        unsafe { bindings::kfree(budgets.cast()) };
+    }
+    Ok(())
+}
+
+/// Takes one reply from a rule's budgets in a namespace: the prefix's
+/// under the rule, in the two cells picked by `prefix_hash` (when `limit`
+/// is not 0), then the rule's own, in the two cells picked by `rule_hash`
+/// (when `limit_global` is not 0); see [`limiter`]. False when a budget
+/// is spent for second `now`, or the namespace has no budgets (no rule
+/// with a limit was checked there, which the caller's rule was).
 ///
 /// # Safety
 ///
@@ -153,6 +211,7 @@ pub(crate) fn id() -> c_uint {
 pub(crate) unsafe fn take_reply_budget(
     net_state: *const c_void,
     prefix_hash: u32,
+    rule_hash: u32,
     limit: u32,
     limit_global: u32,
     now: u32,
@@ -160,14 +219,15 @@ pub(crate) unsafe fn take_reply_budget(
     // SAFETY: the registration gave every namespace a `NetState` at this
     // id, for as long as it lives (caller's contract).
     let state = unsafe { &*net_state.cast::<NetState>() };
-    if limit != 0 {
-        for index in limiter::cells(prefix_hash) {
-            if !take_from(&state.budgets[index], now, limit) {
-                return false;
-            }
-        }
+    let budgets = state.budgets.load(Ordering::Acquire);
+    if budgets.is_null() {
+        return false;
     }
-    limit_global == 0 || take_from(&state.global_budget, now, limit_global)
+    // SAFETY: once published, the table lives as long as the namespace.
+    let cells = unsafe { &(*budgets).cells };
+    let pair = |[first, second]: [usize; 2]| [&cells[first], &cells[second]];
+    (limit == 0 || take_from(pair(limiter::prefix_cells(prefix_hash)), now, limit))
+        && (limit_global == 0 || take_from(pair(limiter::rule_cells(rule_hash)), now, limit_global))
 }
 
 /// The counters of one namespace.
@@ -263,6 +323,12 @@ unsafe extern "C" fn net_exit(net: *mut bindings::net) {
         let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
         bindings::free_percpu((*state).counters.cast());
         (*state).counters = core::ptr::null_mut();
+        bindings::kfree(
+            (*state)
+                .budgets
+                .swap(core::ptr::null_mut(), Ordering::AcqRel)
+                .cast(),
+        );
     }
 }
 

@@ -106,20 +106,28 @@ pub(crate) fn clock_ms() -> u32 {
     unsafe { bindings::xt_tarpit_tcp_clock_ms() }
 }
 
-/// The keyed hash that places a source prefix in the limiter's table: the
-/// kernel's HalfSipHash (`hsiphash`, SipHash-1-3 on 64-bit kernels) with
-/// its own per-boot key. The table only needs bucket placement that a
-/// remote sender cannot predict, not the ISN's strength, and a prefix is
+/// The keyed hash that places a source prefix's budget under a rule in
+/// the limiter's table: the kernel's HalfSipHash (`hsiphash`, SipHash-1-3
+/// on 64-bit kernels) of the prefix and `rule` ([`crate::skb::RuleId`]),
+/// with its own per-boot key. The table only needs bucket placement that
+/// a remote sender cannot predict, not the ISN's strength, and a prefix is
 /// one or two words.
-pub(crate) fn prefix_hash(prefix: limiter::Prefix) -> u32 {
+pub(crate) fn prefix_hash(prefix: limiter::Prefix, rule: u32) -> u32 {
     // SAFETY: the key is initialised and no longer written (type invariant
     // of `Keys`) and has `hsiphash_key_t`'s size (asserted above).
     unsafe {
         match prefix {
-            limiter::Prefix::V4(word) => bindings::hsiphash_1u32(word, KEYS.prefix()),
+            limiter::Prefix::V4(word) => bindings::hsiphash_2u32(word, rule, KEYS.prefix()),
             limiter::Prefix::V6(first, second) => {
-                bindings::hsiphash_2u32(first, second, KEYS.prefix())
+                bindings::hsiphash_3u32(first, second, rule, KEYS.prefix())
             }
         }
     }
+}
+
+/// The keyed hash that places a rule's own budget in the limiter's table
+/// (same key as [`prefix_hash`]).
+pub(crate) fn rule_hash(rule: u32) -> u32 {
+    // SAFETY: as in `prefix_hash`.
+    unsafe { bindings::hsiphash_1u32(rule, KEYS.prefix()) }
 }

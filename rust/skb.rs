@@ -2,9 +2,8 @@
 
 //! Netfilter glue, packet side (`unsafe` inside): the packet a target is
 //! called for, what the target may ask of it, and sending the headers the
-//! packet core wrote back, routed like the kernel's own REJECT replies, in
-//! the packet's own skb (rewritten) or, when it cannot be reused, a fresh
-//! one.
+//! packet core wrote back where the kernel's own REJECT would send them,
+//! in the packet's own skb, rewritten.
 
 use crate::bindings;
 use crate::family::{nfproto, Family};
@@ -105,8 +104,10 @@ impl Packet<'_> {
 pub(crate) enum SendError {
     /// No memory for the reply skb (GFP_ATOMIC).
     Allocation,
-    /// No route back to the sender.
+    /// No route back to the sender (or, bridged, no bridge port).
     Routing,
+    /// The reply would come back to this host: see [`Packet::send_reply`].
+    Loop,
 }
 
 impl<'a> Packet<'a> {
@@ -139,11 +140,22 @@ impl<'a> Packet<'a> {
         self.facts.dst
     }
 
-    /// Takes one reply from the namespace's budgets for the current
-    /// second (see [`pernet::take_reply_budget`]); false when one is spent.
+    /// The identity of the rule being run: its target data's address,
+    /// folded to 32 bits. Stable while the rule is in place (a table
+    /// replacement makes new rules, with new budgets); it only keys the
+    /// limiter's hashes and is never shown.
+    pub(crate) fn rule_id(&self) -> u32 {
+        let address = self.facts.targinfo as usize as u64;
+        (address ^ (address >> 32)) as u32
+    }
+
+    /// Takes one reply from the rule's budgets in the packet's namespace
+    /// for the current second (see [`pernet::take_reply_budget`]); false
+    /// when one is spent.
     pub(crate) fn take_reply_budget(
         &self,
         prefix_hash: u32,
+        rule_hash: u32,
         limit: u32,
         limit_global: u32,
     ) -> bool {
@@ -153,6 +165,7 @@ impl<'a> Packet<'a> {
             pernet::take_reply_budget(
                 self.facts.net_state,
                 prefix_hash,
+                rule_hash,
                 limit,
                 limit_global,
                 self.facts.seconds,
@@ -161,24 +174,21 @@ impl<'a> Packet<'a> {
     }
 
     /// Whether the packet was addressed to this host as unicast at the link
-    /// layer and, for IPv4, by its route (not broadcast or multicast). The
-    /// address checks themselves are the packet core's.
+    /// layer and by its route: not broadcast or multicast (IPv4), and, in
+    /// INPUT, to one of this host's unicast addresses, not an anycast one
+    /// (IPv6: what Linux's own TCP asks, `ipv6_unicast_destination()`).
+    /// The address checks themselves are the packet core's.
     pub(crate) fn is_unicast_to_this_host(&self) -> bool {
-        if u32::from(self.facts.pkt_type) != bindings::PACKET_HOST {
+        if u32::from(self.facts.pkt_type) != bindings::PACKET_HOST || self.route().is_null() {
             return false;
         }
-        let route = self.route();
-        if route.is_null() {
-            return false;
-        }
+        let flags = self.facts.route_flags;
         match self.family() {
-            Family::Ipv4 => {
-                // SAFETY: an IPv4 packet's dst in INPUT/FORWARD is an
-                // `rtable`, valid while the skb holds it.
-                let flags = unsafe { bindings::xt_tarpit_rt_flags(route) };
-                flags & (bindings::RTCF_BROADCAST | bindings::RTCF_MULTICAST) == 0
+            Family::Ipv4 => flags & (bindings::RTCF_BROADCAST | bindings::RTCF_MULTICAST) == 0,
+            Family::Ipv6 => {
+                self.hook() != bindings::nf_inet_hooks_NF_INET_LOCAL_IN
+                    || flags & bindings::RTF_LOCAL != 0
             }
-            Family::Ipv6 => true,
         }
     }
 
@@ -200,24 +210,6 @@ impl<'a> Packet<'a> {
             }
         };
         sum == 0
-    }
-
-    /// TTL / hop limit for a reply, from the packet's route, as the
-    /// kernel's REJECT does.
-    pub(crate) fn reply_hop_limit(&self) -> u8 {
-        let route = self.route();
-        if route.is_null() {
-            return DEFAULT_HOP_LIMIT;
-        }
-        // SAFETY: `route` is the packet's non-NULL dst, valid while the skb
-        // holds it; both helpers only read its metrics and device.
-        let limit = unsafe {
-            match self.family() {
-                Family::Ipv4 => bindings::xt_tarpit_ip4_dst_hoplimit(route),
-                Family::Ipv6 => bindings::ip6_dst_hoplimit(route),
-            }
-        };
-        u8::try_from(limit).unwrap_or(DEFAULT_HOP_LIMIT)
     }
 
     /// What the local TCP stack's own SYN-ACK to this packet would be
@@ -257,18 +249,36 @@ impl<'a> Packet<'a> {
 
     /// Sends `headers` (a complete IP + TCP header block with checksums,
     /// `network_len` bytes of it the network header, never longer than
-    /// the packet) back to the sender, routed like REJECT's replies,
-    /// attached to the packet's conntrack entry, through LOCAL_OUT.
+    /// the packet) back to the sender where the kernel's REJECT would send
+    /// it: routed as REJECT routes its resets (see
+    /// `xt_tarpit_route_reply()`), with the packet's mark when the
+    /// `fwmark_reflect` sysctl says so, attached to the packet's conntrack
+    /// entry, through LOCAL_OUT; or, for a bridged packet, straight out of
+    /// the bridge port it came in on, MAC addresses swapped. The TTL / hop
+    /// limit `headers` carries is replaced by the route's.
     ///
     /// The reply is the packet itself, rewritten (no allocation, and no
-    /// packet to free): netfilter must then be told it was stolen. A
-    /// packet that cannot be rewritten (shared) is answered with a fresh
-    /// skb and dropped, as xtables-addons and REJECT do for every packet.
+    /// packet to free): netfilter must then be told it was stolen. Every
+    /// packet a target sees can be: `ip_rcv()`, `ipv6_rcv()` and
+    /// `br_handle_frame()` unshare the skbs they pass on, and no reply is
+    /// longer than the segment it answers (rust/packet/write.rs).
     pub(crate) fn send_reply(
         self,
         headers: &[u8],
         network_len: usize,
     ) -> Result<Verdict, SendError> {
+        let net = self.network();
+        let mut origin = MaybeUninit::<bindings::xt_tarpit_bridge_origin>::uninit();
+        if self.facts.bridged {
+            // SAFETY: `skb` is valid (type invariant), `net` its namespace;
+            // the helper fills `origin` when it returns true, with a port
+            // that stays valid under the RCU read lock hooks run in.
+            let found =
+                unsafe { bindings::xt_tarpit_bridge_origin(self.skb, net, origin.as_mut_ptr()) };
+            if !found {
+                return Err(SendError::Routing);
+            }
+        }
         // SAFETY: `skb` is the packet netfilter passed to this call (type
         // invariant), not used by anyone else while the target runs;
         // `headers` is readable for its length. Nothing read from the skb
@@ -279,59 +289,25 @@ impl<'a> Packet<'a> {
                 headers.as_ptr().cast::<c_void>(),
                 headers.len() as c_uint,
                 network_len as c_uint,
+                self.facts.reply_mark,
             )
         };
-        match reused {
-            0 => {
-                // On failure netfilter drops the rewritten packet.
-                self.route_and_send(self.skb, headers.len())?;
-                Ok(Verdict::Stolen)
-            }
-            1 => self.send_fresh_reply(headers, network_len),
-            _ => Err(SendError::Allocation),
-        }
-    }
-
-    /// [`Packet::send_reply`] in a fresh skb, as nf_send_reset() does.
-    fn send_fresh_reply(&self, headers: &[u8], network_len: usize) -> Result<Verdict, SendError> {
-        let mut data = core::ptr::null_mut::<c_void>();
-        // SAFETY: plain allocation (GFP_ATOMIC does not sleep, as required
-        // in the softirq context targets run in); the route lookup needs a
-        // dst to start from, as in nf_send_reset(), and the original's is
-        // valid for this call (netfilter hooks run under RCU).
-        let reply = unsafe {
-            bindings::xt_tarpit_alloc_reply(
-                bindings::LL_MAX_HEADER,
-                headers.len() as c_uint,
-                network_len as c_uint,
-                self.route(),
-                &mut data,
-            )
-        };
-        if reply.is_null() {
+        // On any failure from here on, netfilter drops the rewritten packet.
+        if reused != 0 {
             return Err(SendError::Allocation);
         }
-        // SAFETY: `data` points at the `headers.len()` bytes the helper put
-        // into the fresh skb `reply`, which we own; `skb` is the valid
-        // original (type invariant).
-        unsafe {
-            core::ptr::copy_nonoverlapping(headers.as_ptr(), data.cast::<u8>(), headers.len());
-            bindings::nf_ct_attach(reply, self.skb);
+        if self.facts.bridged {
+            // SAFETY: `origin` was filled above; the reply is ours to give
+            // away, and the helper takes it only when it returns 0.
+            let sent = unsafe {
+                bindings::xt_tarpit_bridge_xmit(self.skb, origin.as_ptr(), self.facts.family)
+            };
+            return if sent == 0 {
+                Ok(Verdict::Stolen)
+            } else {
+                Err(SendError::Allocation)
+            };
         }
-        if let Err(error) = self.route_and_send(reply, headers.len()) {
-            // SAFETY: `reply` is ours and was not handed to the stack.
-            unsafe { bindings::xt_tarpit_kfree_skb(reply) };
-            return Err(error);
-        }
-        Ok(Verdict::Drop)
-    }
-
-    /// Routes `reply` (network header and a dst to start from set) back
-    /// to the sender and hands it to LOCAL_OUT, which takes it whatever
-    /// the outcome (a drop by a LOCAL_OUT rule is not our failure). On
-    /// `Err` the reply was not sent and is still the caller's.
-    fn route_and_send(&self, reply: *mut bindings::sk_buff, len: usize) -> Result<(), SendError> {
-        let net = self.network();
         // In INPUT the reply's source is one of our addresses: saying so
         // spares ip_route_me_harder() a FIB lookup to classify it (as
         // xtables-addons does; REJECT always asks).
@@ -340,33 +316,42 @@ impl<'a> Packet<'a> {
         } else {
             bindings::RTN_UNSPEC
         };
-        // SAFETY: `net` is the packet's namespace, valid during the hook;
-        // `reply` is the caller's, with network header and dst set.
-        let routed = unsafe {
-            match self.family() {
-                Family::Ipv4 => {
-                    bindings::ip_route_me_harder(net, core::ptr::null_mut(), reply, source_type)
-                }
-                Family::Ipv6 => bindings::ip6_route_me_harder(net, core::ptr::null_mut(), reply),
-            }
+        let in_ifindex = if self.facts.in_loopback {
+            0
+        } else {
+            self.facts.in_ifindex
         };
-        if routed != 0 {
-            return Err(SendError::Routing);
+        // SAFETY: `net` is the packet's namespace, valid during the hook;
+        // the reply has its headers written and its original route.
+        let routed = unsafe {
+            bindings::xt_tarpit_route_reply(
+                net,
+                self.skb,
+                self.facts.family,
+                source_type,
+                in_ifindex,
+            )
+        };
+        match routed {
+            0 => {}
+            // Routed back to this host although the packet came from
+            // outside: its source is one of our own addresses, spoofed,
+            // and the reply would reach the rule again (a loop when ACKs
+            // are not validated). From loopback it is a local client.
+            1 if !self.facts.in_loopback => return Err(SendError::Loop),
+            1 => {}
+            _ => return Err(SendError::Routing),
         }
-        // SAFETY: after a successful lookup `reply` holds its own valid dst.
-        let mtu = unsafe { bindings::xt_tarpit_skb_dst_mtu(reply) };
-        if (mtu as usize) < len {
-            return Err(SendError::Routing);
-        }
-        // SAFETY: `reply` is the caller's to give away; `ip*_local_out`
-        // takes ownership of it whatever the outcome.
+        // SAFETY: the reply is routed and ours to give away;
+        // `ip*_local_out` takes ownership of it whatever the outcome (a
+        // drop by a LOCAL_OUT rule is not our failure).
         unsafe {
             match self.family() {
-                Family::Ipv4 => bindings::ip_local_out(net, core::ptr::null_mut(), reply),
-                Family::Ipv6 => bindings::ip6_local_out(net, core::ptr::null_mut(), reply),
+                Family::Ipv4 => bindings::ip_local_out(net, core::ptr::null_mut(), self.skb),
+                Family::Ipv6 => bindings::ip6_local_out(net, core::ptr::null_mut(), self.skb),
             };
         }
-        Ok(())
+        Ok(Verdict::Stolen)
     }
 }
 
@@ -401,8 +386,10 @@ impl Counting<'_> {
     }
 }
 
-/// Hop limit when a route has none to give (the kernel's default).
-const DEFAULT_HOP_LIMIT: u8 = 64;
+/// TTL / hop limit written into a reply before it is routed: the route's
+/// replaces it; a bridged reply, not routed, keeps it (the kernel's default
+/// for both families).
+pub(crate) const PLACEHOLDER_HOP_LIMIT: u8 = 64;
 
 /// See [`Packet::stack_shape`].
 pub(crate) struct StackShape {

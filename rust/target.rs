@@ -15,8 +15,9 @@ use crate::packet::{
     self, limiter, Mimic, RuleError, RuleOptions, TargetInfo, TargetInfoV1, HEADERS_MAX,
     REPLY_MAX_LEN,
 };
+use crate::pernet;
 use crate::settings;
-use crate::skb::{Packet, SendError, Verdict};
+use crate::skb::{Packet, SendError, Verdict, PLACEHOLDER_HOP_LIMIT};
 use core::ffi::CStr;
 use kernel::prelude::*;
 
@@ -97,6 +98,7 @@ fn handle_rule(packet: Packet<'_>, options: &RuleOptions) -> Verdict {
             Ok(verdict) => (Outcome::Replied(kind), verdict),
             Err(SendError::Allocation) => (Outcome::AllocationFailed, Verdict::Drop),
             Err(SendError::Routing) => (Outcome::RoutingFailed, Verdict::Drop),
+            Err(SendError::Loop) => (Outcome::Ignored(packet::Ignored::Loop), Verdict::Drop),
         },
     };
     counting.count(outcome.counter());
@@ -110,13 +112,27 @@ fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError
         );
         return Err(EINVAL);
     }
-    match options {
-        Ok(_) => Ok(()),
+    // A reply sent from the nat table's INPUT chain would go through NAT
+    // for a conntrack entry whose own NAT setup is still under way.
+    if rule.is_in_nat_table() {
+        netfilter::log_ratelimited(
+            c"rule refused: TARPIT does not belong in the nat table; put it in filter, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
+        );
+        return Err(EINVAL);
+    }
+    let options = match options {
+        Ok(options) => options,
         Err(error) => {
             netfilter::log_ratelimited(error.message());
-            Err(EINVAL)
+            return Err(EINVAL);
         }
+    };
+    if options.is_limited() {
+        // SAFETY: the rule's namespace is alive while it is checked, and
+        // the module's registrations hold while xtables calls it.
+        unsafe { pernet::ensure_budgets(rule.net()) }?;
     }
+    Ok(())
 }
 
 /// Decides the answer to one packet under the rule's `options` and writes
@@ -160,16 +176,22 @@ fn answer(
         Err(reason) => return Err(Outcome::Ignored(reason)),
     };
     if options.is_limited() {
+        let rule = packet.rule_id();
         let prefix_hash = if options.limit != 0 {
-            settings::prefix_hash(limiter::source_prefix(&segment))
+            settings::prefix_hash(limiter::source_prefix(&segment), rule)
         } else {
             0
         };
-        if !packet.take_reply_budget(prefix_hash, options.limit, options.limit_global) {
+        let rule_hash = if options.limit_global != 0 {
+            settings::rule_hash(rule)
+        } else {
+            0
+        };
+        if !packet.take_reply_budget(prefix_hash, rule_hash, options.limit, options.limit_global) {
             return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
-    let written = packet::write_reply(&segment, &reply, packet.reply_hop_limit(), out);
+    let written = packet::write_reply(&segment, &reply, PLACEHOLDER_HOP_LIMIT, out);
     Ok((written, reply.kind))
 }
 

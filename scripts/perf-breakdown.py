@@ -57,7 +57,7 @@ def short(symbol):
 # the route, the output path. A frame under the target function that is
 # one of these counts as "kernel reply path", whatever it calls.
 REPLY_PATH = ("ip_output", "ip_local_out", "__ip_local_out", "ip_route_me_harder",
-              "__alloc_skb", "skb_copy_expand", "xt_tarpit_alloc_reply",
+              "__alloc_skb", "skb_copy_expand",
               "xt_tarpit_reuse_as_reply", "nf_ct_attach", "ip6_output",
               "ip6_local_out", "__ip6_local_out", "ip6_route_me_harder", "kfree_skb",
               "sk_skb_reason_drop", "dst_output", "ip_finish_output", "__ip_finish_output")

@@ -34,11 +34,16 @@ pub enum Ignored {
     FailedValidation,
     /// Over the rule's reply budget (`--limit`, `--limit-global`).
     RateLimited,
+    /// The answer would come back to the rule: a segment sent from one of
+    /// this host's own addresses from outside (spoofed; the glue sees it
+    /// when the reply's route is a local one), or one whose two ends are
+    /// the same address and port.
+    Loop,
 }
 
 impl Ignored {
     /// All reasons, in counter order.
-    pub const ALL: [Ignored; 14] = [
+    pub const ALL: [Ignored; 15] = [
         Ignored::Truncated,
         Ignored::Malformed,
         Ignored::Fragment,
@@ -53,6 +58,7 @@ impl Ignored {
         Ignored::SynFin,
         Ignored::FailedValidation,
         Ignored::RateLimited,
+        Ignored::Loop,
     ];
 
     /// Short name for counters and logs.
@@ -72,6 +78,7 @@ impl Ignored {
             Ignored::SynFin => "syn_fin",
             Ignored::FailedValidation => "failed_validation",
             Ignored::RateLimited => "rate_limited",
+            Ignored::Loop => "loop",
         }
     }
 }

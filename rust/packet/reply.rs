@@ -170,6 +170,10 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
     if flags.contains(TcpFlags::RST) {
         return Err(Ignored::Reset);
     }
+    // Its answer would be this very segment again, reversed onto itself.
+    if segment.is_addressed_to_itself() {
+        return Err(Ignored::Loop);
+    }
     if syn && fin {
         return Err(Ignored::SynFin);
     }

@@ -210,6 +210,22 @@ impl SynOptions {
 pub const TUPLE_MAX: usize = 2 * ipv6::ADDRESS_LEN + 2 * tcp::PORT_LEN;
 
 impl Segment {
+    /// Whether both ends of the segment are the same address and port:
+    /// its answer would be addressed exactly as the segment itself.
+    pub fn is_addressed_to_itself(&self) -> bool {
+        let same_address = match &self.addresses {
+            Addresses::V4 {
+                source,
+                destination,
+            } => source == destination,
+            Addresses::V6 {
+                source,
+                destination,
+            } => source == destination,
+        };
+        same_address && self.source_port == self.destination_port
+    }
+
     /// The connection's identity as bytes, the peer's side first: its
     /// address, our address, its port, our port. The first `length` bytes
     /// of the array are meaningful. The keyed ISN is a hash of these.

@@ -392,3 +392,29 @@ fn tuple_puts_the_peer_first() {
     assert_eq!(&tuple[..16], &CLIENT6);
     assert_eq!(&tuple[16..32], &SERVER6);
 }
+
+#[test]
+fn a_segment_addressed_to_itself_is_never_answered() {
+    // Same address and port at both ends: its answer would be addressed
+    // exactly as it is, and reach the same rule again.
+    both_families(|v6| {
+        for (mode, flags) in [(Mode::Tarpit, ACK), (Mode::Tarpit, SYN), (Mode::Honeypot, ACK), (Mode::Reset, ACK)] {
+            let mut probe = Probe::new(v6, flags);
+            probe.sport = probe.dport;
+            let mut packet = probe.packet();
+            let (source, length) = if v6 { (8, 16) } else { (12, 4) };
+            let destination = packet[source + length..source + 2 * length].to_vec();
+            packet[source..source + length].copy_from_slice(&destination);
+            if !v6 {
+                packet[10..12].copy_from_slice(&[0, 0]);
+                let checksum = !fold(&packet[..20]);
+                packet[10..12].copy_from_slice(&checksum.to_be_bytes());
+            }
+            assert_eq!(answer_bytes(mode, &packet, v6), Err(Ignored::Loop), "{mode:?} {flags:#x}");
+            // The same probe between two ends is answered.
+            let mut other = probe.clone();
+            other.sport = 40001;
+            assert!(answer(mode, &other).is_ok());
+        }
+    });
+}

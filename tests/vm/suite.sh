@@ -181,6 +181,9 @@ retire_tarpit_rules $default_backend 4 >/dev/null
 # --- beyond the C peer: revision 1, rate limits, --mimic
 source "$TESTS_DIR/rule_options.sh"
 
+# --- where replies go: bridges, link-local, marks, hop limits; no loops
+source "$TESTS_DIR/reply_path.sh"
+
 # --- counters: per namespace, every segment accounted for once
 echo "/proc/net/xt_TARPIT:"
 cat /proc/net/xt_TARPIT
@@ -189,7 +192,7 @@ check "every /proc/net/xt_TARPIT line is 'name value'" \
 expect_eq "every segment that hit a TARPIT rule is counted exactly once" "$(counters_total)" "$rule_packets"
 replies=$(( $(counter reply_synack) + $(counter reply_ack) + $(counter reply_rst) ))
 check "some segments were answered ($replies)" test "$replies" -gt 0
-expect_eq "the two unroutable replies are counted as routing failures" "$(counter fail_route)" 2
+expect_eq "the unroutable replies are counted as routing failures" "$(counter fail_route)" "$((2 + reply_path_route_failures))"
 expect_eq "no allocation failure" "$(counter fail_alloc)" 0
 check "spoofed ACKs are counted as failed validation" test "$(counter failed_validation)" -gt 0
 # (Fragments never reach INPUT: the stack reassembles them first.)
@@ -200,6 +203,29 @@ expect_eq "the attacker namespace has counters of its own, all zero" \
 if [ "$module" != builtin ]; then
 	check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
 	check "/proc/net/xt_TARPIT is gone with the module" test ! -e /proc/net/xt_TARPIT
+
+	# --- memory per namespace: the module's share of what 100 new
+	# namespaces cost (MemFree before and after, the module unloaded,
+	# then loaded), after a first round that warms the caches
+	netns_cost_kb() {
+		local before after index
+		sync
+		echo 3 >/proc/sys/vm/drop_caches
+		before=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+		for index in $(seq 100); do ip netns add cost$index; done
+		after=$(awk '/^MemFree:/ { print $2 }' /proc/meminfo)
+		for index in $(seq 100); do ip netns del cost$index; done
+		sleep 3 # namespaces are torn down by a worker
+		echo $((before - after))
+	}
+	netns_cost_kb >/dev/null
+	without=$(netns_cost_kb)
+	insmod "$module"
+	with=$(netns_cost_kb)
+	rmmod xt_TARPIT
+	echo "100 namespaces: ${without} kB of memory without the module, ${with} kB with it loaded"
+	check "the module costs a namespace without a rate-limited rule under 4 KiB ($(( (with - without) * 1024 / 100 )) bytes each)" \
+		test $(( (with - without) * 1024 )) -lt $(( 100 * 4096 ))
 fi
 
 # --- installed by make install: autoload on the first rule, modprobe aliases

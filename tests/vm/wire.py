@@ -141,7 +141,7 @@ def parse_frame(frame):
     """Fields of an Ethernet frame carrying IPv4/IPv6 + TCP, or None."""
     ethertype = struct.unpack("!H", frame[12:14])[0]
     packet = frame[14:]
-    reply = {"wire_length": len(packet)}
+    reply = {"wire_length": len(packet), "eth_dst": frame[0:6], "eth_src": frame[6:12]}
     if ethertype == ETH_P_IP and len(packet) >= 20:
         version_ihl, _, total_length, ident, frag, ttl, protocol, _ = struct.unpack("!BBHHHBBH", packet[:12])
         ihl = (version_ihl & 0x0F) * 4

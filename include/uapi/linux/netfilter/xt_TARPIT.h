@@ -44,7 +44,7 @@ struct xt_tarpit_tginfo_v1 {
 	__u8 flags;		/* enum xt_tarpit_flags */
 	__u16 synack_window;	/* --synack-window, bytes */
 	__u32 limit;		/* --limit: replies/s per /24 or /64; 0: none */
-	__u32 limit_global;	/* --limit-global: replies/s in all; 0: none */
+	__u32 limit_global;	/* --limit-global: replies/s of the rule; 0: none */
 	__u32 reserved;		/* zero */
 };
 
