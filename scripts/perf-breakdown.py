@@ -59,7 +59,8 @@ def short(symbol):
 REPLY_PATH = ("ip_output", "ip_local_out", "__ip_local_out", "ip_route_me_harder",
               "__alloc_skb", "skb_copy_expand",
               "xt_tarpit_reuse_as_reply", "nf_ct_attach", "ip6_output",
-              "ip6_local_out", "__ip6_local_out", "ip6_route_me_harder", "kfree_skb",
+              "ip6_local_out", "__ip6_local_out", "ip6_route_me_harder", "xt_tarpit_route_reply",
+              "ip6_route_output_flags", "kfree_skb",
               "sk_skb_reason_drop", "dst_output", "ip_finish_output", "__ip_finish_output")
 IDLE = ("default_idle", "do_idle", "cpu_startup_entry")
 
