@@ -73,12 +73,14 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
  */
 int xt_tarpit_route_reply(struct net *net, struct sk_buff *skb, u8 family,
 			  unsigned int source_type, int in_ifindex);
+
 /* Where a bridged original came from: its bridge port and MAC addresses. */
 struct xt_tarpit_bridge_origin {
 	struct net_device *port;	/* nf_bridge_get_physindev(), RCU */
 	unsigned char source[6];	/* eth_hdr()->h_source */
 	unsigned char destination[6];	/* eth_hdr()->h_dest */
 };
+
 /*
  * Fills @origin for @skb, bridged (br_netfilter): false when its bridge
  * port is gone or it has no Ethernet header.
