@@ -20,6 +20,8 @@ from_attacker() {
 host_address() { if [ "$1" = 4 ]; then echo 10.0.0.1; else echo fd00::1; fi; }
 spoofed_address() { if [ "$1" = 4 ]; then echo 10.0.0.99; else echo fd00::99; fi; }
 reply_path_route_failures=0
+reply_path_counted=$(counters_total)
+reply_path_rule_packets=$rule_packets
 
 # --- no loop: a spoofed ACK from one of our own addresses, with ACK
 # validation off, reaches the rule once and is never answered (it used to
@@ -157,6 +159,10 @@ for backend in legacy nft; do
 			eth0 $BRIDGE_A_MAC $BRIDGE_B_MAC \
 			"a bridged SYN gets its SYN-ACK back out of its bridge port, MAC addresses swapped (and the SYN never reaches its host)" \
 			$family $a $b 25 eth_src=$BRIDGE_B_MAC eth_dst=$BRIDGE_A_MAC
+		# As retire_tarpit_rules does for INPUT: the bridged host's RST to
+		# the SYN-ACK may still be on its way.
+		ipt $backend $family -I FORWARD 1 -p tcp -j DROP
+		sleep 0.3
 		forwarded=$(ipt $backend $family -L FORWARD -v -x -n | awk '/TARPIT/ { sum += $1 } END { print sum + 0 }')
 		rule_packets=$((rule_packets + forwarded))
 		ipt $backend $family -F FORWARD
@@ -187,3 +193,5 @@ for backend in legacy nft; do
 done
 check "dmesg says a TARPIT rule does not belong in the nat table, and where to put it" \
 	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: TARPIT does not belong in the nat table; put it in filter"'
+expect_eq "reply path tests: every segment that hit a TARPIT rule is counted exactly once" \
+	"$(( $(counters_total) - reply_path_counted ))" "$(( rule_packets - reply_path_rule_packets ))"
