@@ -6,6 +6,9 @@
 #   make demo                        boot a test VM and show the tarpit live
 #   make check                       host tests + VM tests on every test kernel
 #   make bench                       benchmark against the C peer, REJECT, DROP
+#   make hold [HOLD_FLAGS=--long]    how long real clients (curl, ssh, hydra,
+#                                    ncrack, nmap, nc, Python) stay stuck,
+#                                    ours against the C peer (scripts/hold)
 #   make torture                     long tests beyond make check: 10M fuzz runs,
 #                                    1M hostile segments, floods, faults on
 #                                    the debug kernels (scripts/torture)
@@ -33,7 +36,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench torture debs check-debian check-debian-stock
+.PHONY: all module shim clean check demo bench hold torture debs check-debian check-debian-stock
 .PHONY: patches check-intree
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
@@ -89,6 +92,9 @@ demo:
 
 bench:
 	@$(PWD_ABS)/scripts/bench $(BENCH_FLAGS)
+
+hold:
+	@$(PWD_ABS)/scripts/hold $(HOLD_FLAGS)
 
 debs:
 	@$(PWD_ABS)/scripts/build-debs
