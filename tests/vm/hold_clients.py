@@ -99,9 +99,10 @@ class Run:
         return self.ended is not None
 
 
-def orphans(port):
-    """Client sockets to `port` in FIN-WAIT-1 (the interrupted nc's)."""
-    shown = subprocess.run(["ss", "-Htn", "state", "fin-wait-1", f"( dport = :{port} )"],
+def orphans(local_port):
+    """The interrupted nc's socket, from its own port, if still in
+    FIN-WAIT-1 (other clients' orphans to the same target do not count)."""
+    shown = subprocess.run(["ss", "-Htn", "state", "fin-wait-1", f"( sport = :{local_port} )"],
                            capture_output=True, text=True).stdout
     return len([line for line in shown.splitlines() if line.strip()])
 
@@ -113,24 +114,25 @@ def main():
         big.write(b"x" * (2 << 20))
     runs = []
     interrupted = {}
-    for target, port in targets:
+    for index, (target, port) in enumerate(targets):
         for client, argv in CLIENTS.items():
             runs.append(Run(target, port, client,
                             [arg.format(host=host, port=port) for arg in argv]))
-        nc = subprocess.Popen(["nc", host, port], stdin=subprocess.PIPE,
+        local_port = str(45000 + index)
+        nc = subprocess.Popen(["nc", "-p", local_port, host, port], stdin=subprocess.PIPE,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        interrupted[target] = (port, nc, time.monotonic())
+        interrupted[target] = (local_port, nc, time.monotonic())
     time.sleep(2)
     orphan_end = {}
-    for target, (port, nc, _) in interrupted.items():
+    for target, (local_port, nc, _) in interrupted.items():
         nc.send_signal(signal.SIGINT)
         nc.wait()
-        interrupted[target] = (port, nc, time.monotonic())
+        interrupted[target] = (local_port, nc, time.monotonic())
     while True:
         now = time.monotonic()
-        for target, (port, _, started) in interrupted.items():
+        for target, (local_port, _, started) in interrupted.items():
             if target not in orphan_end:
-                if orphans(port) == 0:
+                if orphans(local_port) == 0:
                     orphan_end[target] = (now - started, "socket gone")
                 elif now - started >= bound:
                     orphan_end[target] = (bound, "bound")
