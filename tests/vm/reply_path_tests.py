@@ -23,15 +23,9 @@ import itertools
 import sys
 
 from wire import ACK, SYN, Link, address_bytes, flags_from, flags_text, ip_packet, tcp_segment
+from wire_tests import record, write_results
 
-results = []
 source_ports = itertools.count(41000)
-
-
-def record(ok, name, why=""):
-    line = f"{'PASS' if ok else 'FAIL'} {name}" + ("" if ok else f": {why}")
-    print(line, flush=True)
-    results.append(line)
 
 
 def segment(family, src, dst, sport, dport, flags, seq=1000, ack=0):
@@ -108,10 +102,7 @@ def main():
         budgets(link, name, int(family), src, dst, *map(int, args[4:]))
     else:
         sys.exit(f"unknown case {case}")
-    with open(results_file, "a") as out:
-        for line in results:
-            kind, rest = line.split(" ", 1)
-            out.write(f"{kind} [{label}] {rest}\n")
+    write_results(label, results_file)
 
 
 if __name__ == "__main__":
