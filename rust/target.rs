@@ -156,9 +156,9 @@ fn answer(
     }
     let validate = options.validate && packet.validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
-    // Hashing costs time on every segment; only SYN-ACKs and the
-    // validation of ACKs need the keyed ISN.
-    let hash = if validate || syn {
+    // Hashing costs time on every segment; SYN-ACKs, the validation of
+    // ACKs and `--tarpit`'s acknowledgement numbers need the key.
+    let hash = if validate || syn || options.mode == packet::Mode::Tarpit {
         let (tuple, tuple_len) = segment.tuple();
         settings::keyed_hash(&tuple[..tuple_len])
     } else {
@@ -166,7 +166,7 @@ fn answer(
     };
     let mimic = (options.mimic && syn).then(|| mimic_shape(packet, &segment, hash));
     let settings = packet::Settings {
-        isn: hash as u32,
+        key: hash as u32,
         tarpit_synack_window: options.synack_window.unwrap_or(packet.synack_window()),
         validate,
         mimic,

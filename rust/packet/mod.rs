@@ -23,7 +23,9 @@ pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mimic::{advmss_for_mtu, mimic_sends_timestamp, Mimic, TcpOptions};
 pub use mode::Mode;
-pub use reply::{decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SYNACK_WINDOW};
+pub use reply::{
+    decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SPAN_MAX, TARPIT_SYNACK_WINDOW,
+};
 pub use rule::{
     RuleError, RuleOptions, TargetInfo, TargetInfoV1, FLAG_MIMIC, FLAG_NO_VALIDATE,
     FLAG_SYNACK_WINDOW, LIMIT_MAX,

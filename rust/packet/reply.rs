@@ -11,56 +11,96 @@ use super::{Ignored, Mode};
 /// Default window of the SYN-ACK in `--tarpit` mode (module parameter
 /// `synack_window`).
 ///
-/// A few bytes rather than zero. Every later segment gets a zero-window
-/// ACK anyway, so this only matters for data the client sends at once,
-/// in the same flight as its handshake ACK (bots sending their request
-/// straight away). With a closed window that data cannot leave: the client
-/// goes to zero-window probing (`seq = snd_una - 1`), and our stateless
-/// answer, which acknowledges the probe's own sequence number, is an *old*
-/// ACK that Linux ignores, so it gives up after `tcp_retries2` probes
-/// (about a quarter of an hour). With a few bytes open those bytes leave;
-/// our answer acknowledges exactly `snd_una`, which Linux accepts as proof
-/// of life, and it keeps retransmitting into the closed window for as long
-/// as we answer. 5 is also what xtables-addons sends. The VM tests show a
-/// real client held in persist after the zero-window ACK
-/// (tests/vm/suite.sh); `make bench` measures the hold times.
+/// A few bytes rather than zero, as xtables-addons sends. Every later
+/// segment gets a zero-window ACK anyway, so this only matters for data the
+/// client sends at once, in the same flight as its handshake ACK. What
+/// holds a client is not the window but the acknowledgement number: every
+/// answer acknowledges exactly the client's `snd_una` (see
+/// [`Settings::tarpit_isn`]), which Linux accepts as proof of life whether
+/// the client is retransmitting into the closed window or probing it, and
+/// the VM runs of `make hold` measure both windows.
 pub const TARPIT_SYNACK_WINDOW: u16 = 5;
+
+/// How far past its first byte a segment of a `--tarpit` connection may
+/// start and still be taken as the client's, whatever window we offered:
+/// a blind spoofer's ACK is answered with probability at most
+/// `(TARPIT_SPAN_MAX + 2) / 2^32` (about 2^-21.5; 7 / 2^32 with the default
+/// 5-byte window).
+pub const TARPIT_SPAN_MAX: u32 = 1460;
 
 /// What the replies depend on besides the segment and the mode.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub struct Settings {
-    /// Initial sequence number of the SYN-ACK for this segment's
-    /// connection: the same for every segment of it (a keyed hash of its
-    /// tuple, in the module), so later segments can be checked against it.
-    pub isn: u32,
+    /// Keyed hash of the segment's connection (of its addresses and ports,
+    /// in the module): the same for every segment of it and unpredictable
+    /// to anyone without the key, so later segments can be checked against
+    /// the SYN-ACK it shaped.
+    pub key: u32,
     /// Window of `--tarpit` SYN-ACKs.
     pub tarpit_synack_window: u16,
     /// Answer a segment of an established connection only if it
-    /// acknowledges exactly our SYN-ACK (`ack == isn + 1`): we never send
-    /// data, so a real peer's acknowledgment number never moves past it,
-    /// and a blind spoofer has one chance in 2^32 to hit it.
+    /// acknowledges our SYN-ACK: we never send data, so a real peer's
+    /// acknowledgement number never moves past it.
     pub validate: bool,
     /// Shape SYN-ACKs like the local TCP stack's (`--mimic`).
     pub mimic: Option<Mimic>,
 }
 
 impl Settings {
-    /// The defaults, with `isn` as the SYN-ACK's sequence number and no
+    /// The defaults, with `key` as the connection's keyed hash and no
     /// validation.
-    pub fn with_isn(isn: u32) -> Settings {
+    pub fn with_key(key: u32) -> Settings {
         Settings {
-            isn,
+            key,
             tarpit_synack_window: TARPIT_SYNACK_WINDOW,
             validate: false,
             mimic: None,
         }
     }
 
-    /// Whether `segment` may be answered as part of a connection we
-    /// accepted: it acknowledges our SYN-ACK, or validation is off.
-    fn accepts(&self, segment: &Segment) -> bool {
+    /// The sequence number of a `--tarpit` SYN-ACK answering a SYN whose
+    /// sequence number (the client's ISN) is `syn_seq`: the key plus the
+    /// client's ISN, as a SYN cookie carries a few bits of the SYN into the
+    /// handshake. Every later segment of the connection acknowledges it,
+    /// so `ack - key` gives back the client's ISN + 1: the client's
+    /// `snd_una` for as long as the connection lives, because we never
+    /// acknowledge data. Answering a window probe or keepalive (`seq =
+    /// snd_una - 1`) with exactly that acknowledgement is what keeps Linux
+    /// probing for ever (RFC 1122 4.2.2.17; `tcp_probe_timer()`); an ACK of
+    /// the probe's own sequence number is an old ACK it ignores, and it
+    /// aborts after `tcp_retries2` probes.
+    fn tarpit_isn(&self, syn_seq: u32) -> u32 {
+        self.key.wrapping_add(syn_seq)
+    }
+
+    /// How far past the client's first byte its segments may start: the
+    /// window it was offered (any with `--mimic`), at most
+    /// [`TARPIT_SPAN_MAX`].
+    fn tarpit_span(&self) -> u32 {
+        match self.mimic {
+            Some(_) => TARPIT_SPAN_MAX,
+            None => u32::from(self.tarpit_synack_window).min(TARPIT_SPAN_MAX),
+        }
+    }
+
+    /// The client's `snd_una` (its ISN + 1) if `segment` is one a client of
+    /// a `--tarpit` SYN-ACK of ours can send: it acknowledges the SYN-ACK
+    /// and starts between one byte before its first byte (a window probe
+    /// or keepalive) and the span after it.
+    fn tarpit_snd_una(&self, segment: &Segment) -> Option<u32> {
+        let snd_una = segment.ack.wrapping_sub(self.key);
+        let offset = segment.seq.wrapping_sub(snd_una).wrapping_add(1);
+        (segment.flags.contains(TcpFlags::ACK) && offset <= self.tarpit_span() + 1)
+            .then_some(snd_una)
+    }
+
+    /// Whether a segment of a `--honeypot` connection may be answered: it
+    /// acknowledges our SYN-ACK exactly (a blind spoofer's chance is 2^-32;
+    /// the client's sequence number moves with the data we take, so it says
+    /// nothing), or validation is off.
+    fn honeypot_accepts(&self, segment: &Segment) -> bool {
         !self.validate
-            || (segment.flags.contains(TcpFlags::ACK) && segment.ack == self.isn.wrapping_add(1))
+            || (segment.flags.contains(TcpFlags::ACK) && segment.ack == self.key.wrapping_add(1))
     }
 }
 
@@ -99,13 +139,13 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// The SYN-ACK answering a SYN, offering `window` (or, with
-    /// `--mimic`, what the local stack would offer).
-    fn syn_ack(segment: &Segment, settings: &Settings, window: u16) -> Reply {
+    /// The SYN-ACK answering a SYN with sequence number `isn`, offering
+    /// `window` (or, with `--mimic`, what the local stack would offer).
+    fn syn_ack(segment: &Segment, settings: &Settings, isn: u32, window: u16) -> Reply {
         let mut reply = Reply {
             kind: ReplyKind::SynAck,
             flags: TcpFlags::SYN.with(TcpFlags::ACK),
-            seq: settings.isn,
+            seq: isn,
             // The SYN only: data riding on a SYN is not accepted.
             ack: segment.seq.wrapping_add(1),
             window,
@@ -183,22 +223,33 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
             (true, false) => Ok(Reply::syn_ack(
                 segment,
                 settings,
+                settings.tarpit_isn(segment.seq),
                 settings.tarpit_synack_window,
             )),
             // A SYN-ACK we never asked for: someone spoofs our address.
             (true, true) => Ok(Reply::reset(segment)),
-            (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
             // Acknowledge nothing new, offer nothing: the peer waits.
-            (false, true) => Ok(Reply::ack(segment, segment.seq, 0)),
+            (false, true) => match settings.tarpit_snd_una(segment) {
+                Some(snd_una) => Ok(Reply::ack(segment, snd_una, 0)),
+                None if settings.validate => Err(Ignored::FailedValidation),
+                // Not from a SYN-ACK of ours (or not decodable): the best
+                // guess at what the sender has not had acknowledged.
+                None => Ok(Reply::ack(segment, segment.seq, 0)),
+            },
             (false, false) => Err(Ignored::NoSynNoAck),
         },
         Mode::Honeypot => match (syn, ack) {
-            _ if fin && !settings.accepts(segment) => Err(Ignored::FailedValidation),
+            _ if fin && !settings.honeypot_accepts(segment) => Err(Ignored::FailedValidation),
             // Cannot close gracefully without state: be abrupt.
             _ if fin => Ok(Reply::reset(segment)),
-            (true, false) => Ok(Reply::syn_ack(segment, settings, HONEYPOT_WINDOW)),
+            (true, false) => Ok(Reply::syn_ack(
+                segment,
+                settings,
+                settings.key,
+                HONEYPOT_WINDOW,
+            )),
             (true, true) => Ok(Reply::reset(segment)),
-            (false, true) if !settings.accepts(segment) => Err(Ignored::FailedValidation),
+            (false, true) if !settings.honeypot_accepts(segment) => Err(Ignored::FailedValidation),
             // Take the data (so the peer goes on to its next step), send none.
             (false, true) => Ok(Reply::ack(
                 segment,

@@ -6,7 +6,10 @@ mod common;
 
 use common::*;
 use proptest::prelude::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mimic, Mode, Settings, REPLY_MAX_LEN};
+use tarpit_packet::{
+    decide, parse, write_reply, Family, Ignored, Mimic, Mode, Settings, REPLY_MAX_LEN, TARPIT_SPAN_MAX,
+    TARPIT_SYNACK_WINDOW,
+};
 
 fn modes() -> impl Strategy<Value = Mode> {
     prop_oneof![Just(Mode::Tarpit), Just(Mode::Honeypot), Just(Mode::Reset)]
@@ -31,13 +34,13 @@ fn mimic_settings(values: [u32; 4]) -> Settings {
             timestamp: values[3],
             flow_label: values[3].rotate_left(7),
         }),
-        ..Settings::with_isn(values[3] ^ 0x5a5a_5a5a)
+        ..Settings::with_key(values[3] ^ 0x5a5a_5a5a)
     }
 }
 
 /// Runs the whole core on `packet`; checks every property of a reply.
 fn check_core(mode: Mode, family: Family, packet: &[u8], packet_len: usize) -> Result<Option<Fields>, TestCaseError> {
-    check_core_with(mode, family, packet, packet_len, &Settings::with_isn(0x0102_0304))
+    check_core_with(mode, family, packet, packet_len, &Settings::with_key(0x0102_0304))
 }
 
 /// [`check_core`] under `settings`; replies carry options only with mimic.
@@ -111,7 +114,10 @@ proptest! {
                 prop_assert!(reply.flags & SYN == 0 || reply.window > 0, "SYN-ACK with no window");
                 if reply.flags == ACK {
                     prop_assert_eq!(reply.window, 0);
-                    prop_assert_eq!(reply.ack, probe.seq, "acknowledged something new");
+                    // At most the byte before the segment's start (a
+                    // probe's, the SYN's), none of its data.
+                    let before = probe.seq.wrapping_add(1).wrapping_sub(reply.ack);
+                    prop_assert!(before <= TARPIT_SPAN_MAX + 1, "acknowledged something new");
                 }
             }
         } else {
@@ -147,17 +153,48 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(20_000))]
 
     #[test]
-    fn validation_never_answers_a_wrong_ack(mode in modes(), probe in probes(), isn in any::<u32>()) {
+    fn validation_never_answers_a_wrong_ack(mode in modes(), probe in probes(), key in any::<u32>()) {
         let packet = probe.packet();
         let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
         let segment = parse(family, &packet, packet.len()).unwrap();
-        let settings = Settings { validate: true, ..Settings::with_isn(isn) };
+        let settings = Settings { validate: true, ..Settings::with_key(key) };
         let answered = decide(mode, &segment, &settings).is_ok();
         let syn = probe.flags & SYN != 0;
-        let fits = probe.flags & ACK != 0 && probe.ack == isn.wrapping_add(1);
+        // --honeypot: the SYN-ACK's ISN is the key. --tarpit: the key plus
+        // the client's ISN, which the segment's start must then fit: from
+        // one byte before the client's first byte to the window offered.
+        let client_first = probe.ack.wrapping_sub(key);
+        let offset = probe.seq.wrapping_sub(client_first).wrapping_add(1);
+        let fits = probe.flags & ACK != 0
+            && match mode {
+                Mode::Tarpit => offset <= u32::from(TARPIT_SYNACK_WINDOW) + 1,
+                _ => probe.ack == key.wrapping_add(1),
+            };
         if answered && mode != Mode::Reset && !syn {
-            prop_assert!(fits, "answered ack {:#x} for isn {:#x}", probe.ack, isn);
+            prop_assert!(fits, "answered seq {:#x} ack {:#x} for key {:#x}", probe.seq, probe.ack, key);
         }
+    }
+
+    #[test]
+    fn tarpit_answers_every_segment_a_client_can_send_with_its_snd_una(
+        v6 in any::<bool>(), key in any::<u32>(), client_isn in any::<u32>(),
+        offset in -1i32..=i32::from(TARPIT_SYNACK_WINDOW), data in any::<bool>(),
+    ) {
+        let mut syn = Probe::new(v6, SYN);
+        syn.seq = client_isn;
+        let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
+        let settings = Settings { validate: true, ..Settings::with_key(key) };
+        let packet = syn.packet();
+        let synack = decide(Mode::Tarpit, &parse(family, &packet, packet.len()).unwrap(), &settings).unwrap();
+        let mut probe = Probe::new(v6, if data { ACK | PSH } else { ACK });
+        probe.seq = client_isn.wrapping_add(1).wrapping_add_signed(offset);
+        probe.ack = synack.seq.wrapping_add(1);
+        if data {
+            probe.payload = vec![b'x'; 5];
+        }
+        let packet = probe.packet();
+        let reply = decide(Mode::Tarpit, &parse(family, &packet, packet.len()).unwrap(), &settings).unwrap();
+        prop_assert_eq!((reply.ack, reply.window), (client_isn.wrapping_add(1), 0));
     }
 }
 

@@ -12,7 +12,7 @@ const TTL: u8 = 61;
 fn answer_bytes(mode: Mode, packet: &[u8], v6: bool) -> Result<Vec<u8>, Ignored> {
     let family = if v6 { Family::Ipv6 } else { Family::Ipv4 };
     let segment = parse(family, packet, packet.len())?;
-    let reply = decide(mode, &segment, &Settings::with_isn(ISN))?;
+    let reply = decide(mode, &segment, &Settings::with_key(ISN))?;
     let mut out = [0u8; REPLY_MAX_LEN];
     let written = write_reply(&segment, &reply, TTL, &mut out);
     assert_eq!(written.network_len, if v6 { 40 } else { 20 }, "network header length");
@@ -24,12 +24,28 @@ fn answer(mode: Mode, probe: &Probe) -> Result<Fields, Ignored> {
 }
 
 /// The decision alone, with validation of acknowledgement numbers on.
-fn validated(mode: Mode, probe: &Probe, isn: u32) -> Result<(), Ignored> {
+fn validated(mode: Mode, probe: &Probe, key: u32) -> Result<(), Ignored> {
     let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
     let packet = probe.packet();
     let segment = parse(family, &packet, packet.len())?;
-    let settings = Settings { validate: true, ..Settings::with_isn(isn) };
+    let settings = Settings { validate: true, ..Settings::with_key(key) };
     decide(mode, &segment, &settings).map(|_| ())
+}
+
+/// The client's initial sequence number in the connection tests.
+const CLIENT_ISN: u32 = 0x1000_0000;
+
+/// A segment of a `--tarpit` connection whose SYN carried [`CLIENT_ISN`],
+/// starting `offset` bytes past the client's first byte (-1: a window
+/// probe or keepalive), acknowledging the SYN-ACK that SYN got.
+fn tarpit_segment(v6: bool, flags: u8, offset: i32) -> Probe {
+    let mut syn = Probe::new(v6, SYN);
+    syn.seq = CLIENT_ISN;
+    let synack = answer(Mode::Tarpit, &syn).unwrap();
+    let mut probe = Probe::new(v6, flags);
+    probe.seq = CLIENT_ISN.wrapping_add(1).wrapping_add_signed(offset);
+    probe.ack = synack.seq.wrapping_add(1);
+    probe
 }
 
 /// The fields every reply must have right, whatever its kind.
@@ -61,9 +77,23 @@ fn tarpit_syn_gets_synack_with_tiny_window() {
         let reply = answer(Mode::Tarpit, &probe).unwrap();
         assert_well_formed(&probe, &reply);
         assert_eq!(reply.flags, SYN | ACK);
-        assert_eq!(reply.seq, ISN);
         assert_eq!(reply.ack, probe.seq + 1);
         assert!(reply.window > 0 && reply.window <= 16, "tiny window, got {}", reply.window);
+    });
+}
+
+#[test]
+fn tarpit_isn_carries_the_clients_isn_under_the_key() {
+    // The key plus the client's ISN: another key or another client ISN
+    // gives another SYN-ACK, and the same SYN always the same one.
+    both_families(|v6| {
+        let mut probe = Probe::new(v6, SYN);
+        for client_isn in [0, 1, 0x1000_0000, u32::MAX] {
+            probe.seq = client_isn;
+            let reply = answer(Mode::Tarpit, &probe).unwrap();
+            assert_eq!(reply.seq, ISN.wrapping_add(client_isn));
+            assert_eq!(answer(Mode::Tarpit, &probe).unwrap().seq, reply.seq);
+        }
     });
 }
 
@@ -82,7 +112,7 @@ fn tarpit_synack_gets_rst() {
 #[test]
 fn tarpit_data_gets_zero_window_ack_acknowledging_nothing_new() {
     both_families(|v6| {
-        let mut probe = Probe::new(v6, ACK | PSH);
+        let mut probe = tarpit_segment(v6, ACK | PSH, 0);
         probe.payload = vec![b'A'; 300];
         let reply = answer(Mode::Tarpit, &probe).unwrap();
         assert_well_formed(&probe, &reply);
@@ -94,12 +124,42 @@ fn tarpit_data_gets_zero_window_ack_acknowledging_nothing_new() {
 }
 
 #[test]
-fn tarpit_window_probe_and_keepalive_get_zero_window_ack() {
+fn tarpit_window_probe_and_keepalive_get_zero_window_ack_of_snd_una() {
+    // A probe or keepalive carries snd_una - 1: acknowledging its own
+    // sequence number would be an old ACK the client ignores.
     both_families(|v6| {
-        let probe = Probe::new(v6, ACK);
+        let probe = tarpit_segment(v6, ACK, -1);
         let reply = answer(Mode::Tarpit, &probe).unwrap();
         assert_well_formed(&probe, &reply);
-        assert_eq!((reply.flags, reply.seq, reply.ack, reply.window), (ACK, probe.ack, probe.seq, 0));
+        assert_eq!((reply.flags, reply.seq, reply.ack, reply.window), (ACK, probe.ack, CLIENT_ISN + 1, 0));
+    });
+}
+
+#[test]
+fn tarpit_segments_past_snd_una_get_an_ack_of_snd_una() {
+    // A pure ACK after the client filled the window we offered, and the
+    // rest of a first flight: acknowledged up to snd_una, no further.
+    both_families(|v6| {
+        for offset in [1, 3, 5] {
+            let probe = tarpit_segment(v6, ACK, offset);
+            let reply = answer(Mode::Tarpit, &probe).unwrap();
+            assert_eq!((reply.flags, reply.ack, reply.window), (ACK, CLIENT_ISN + 1, 0), "offset {offset}");
+        }
+    });
+}
+
+#[test]
+fn tarpit_segments_outside_the_offered_window_are_not_the_clients() {
+    both_families(|v6| {
+        for offset in [-2, 6, 1000, i32::MIN] {
+            let probe = tarpit_segment(v6, ACK, offset);
+            assert_eq!(validated(Mode::Tarpit, &probe, ISN), Err(Ignored::FailedValidation), "offset {offset}");
+            // Without validation: acknowledged at its own start.
+            assert_eq!(answer(Mode::Tarpit, &probe).unwrap().ack, probe.seq, "offset {offset}");
+        }
+        for offset in -1..=5 {
+            assert_eq!(validated(Mode::Tarpit, &tarpit_segment(v6, ACK, offset), ISN), Ok(()), "offset {offset}");
+        }
     });
 }
 
@@ -322,7 +382,7 @@ fn loopback_is_answered() {
         p[16..20].copy_from_slice(&[127, 0, 0, 1]);
     });
     let segment = parse(Family::Ipv4, &packet, packet.len()).unwrap();
-    assert!(decide(Mode::Tarpit, &segment, &Settings::with_isn(ISN)).is_ok());
+    assert!(decide(Mode::Tarpit, &segment, &Settings::with_key(ISN)).is_ok());
 }
 
 #[test]
@@ -333,15 +393,23 @@ fn not_tcp_gets_no_reply() {
 #[test]
 fn validation_answers_only_acks_of_our_synack() {
     both_families(|v6| {
-        for mode in [Mode::Tarpit, Mode::Honeypot] {
-            for flags in [ACK, ACK | PSH] {
-                let mut probe = Probe::new(v6, flags);
-                probe.ack = ISN.wrapping_add(1);
-                assert_eq!(validated(mode, &probe, ISN), Ok(()), "{mode:?} flags {flags:#x}");
-                for wrong in [ISN, ISN.wrapping_add(2), 0, ISN ^ 0x8000_0000] {
-                    probe.ack = wrong;
-                    assert_eq!(validated(mode, &probe, ISN), Err(Ignored::FailedValidation), "{mode:?} ack {wrong:#x}");
-                }
+        for flags in [ACK, ACK | PSH] {
+            let mut probe = Probe::new(v6, flags);
+            probe.ack = ISN.wrapping_add(1);
+            assert_eq!(validated(Mode::Honeypot, &probe, ISN), Ok(()), "flags {flags:#x}");
+            for wrong in [ISN, ISN.wrapping_add(2), 0, ISN ^ 0x8000_0000] {
+                probe.ack = wrong;
+                assert_eq!(validated(Mode::Honeypot, &probe, ISN), Err(Ignored::FailedValidation), "ack {wrong:#x}");
+            }
+            let mut probe = tarpit_segment(v6, flags, 0);
+            assert_eq!(validated(Mode::Tarpit, &probe, ISN), Ok(()), "flags {flags:#x}");
+            // An ACK that places the client's first byte more than one
+            // byte after the segment's start, or more than the window
+            // before it.
+            let right = probe.ack;
+            for wrong in [right.wrapping_add(2), right.wrapping_sub(6), 0, right ^ 0x8000_0000] {
+                probe.ack = wrong;
+                assert_eq!(validated(Mode::Tarpit, &probe, ISN), Err(Ignored::FailedValidation), "ack {wrong:#x}");
             }
         }
     });
@@ -351,9 +419,18 @@ fn validation_answers_only_acks_of_our_synack() {
 fn validation_handles_sequence_wraparound() {
     let mut probe = Probe::new(false, ACK);
     probe.ack = 0;
-    assert_eq!(validated(Mode::Tarpit, &probe, u32::MAX), Ok(()));
+    assert_eq!(validated(Mode::Honeypot, &probe, u32::MAX), Ok(()));
     probe.ack = u32::MAX;
-    assert_eq!(validated(Mode::Tarpit, &probe, u32::MAX), Err(Ignored::FailedValidation));
+    assert_eq!(validated(Mode::Honeypot, &probe, u32::MAX), Err(Ignored::FailedValidation));
+    // --tarpit: a client ISN and a key that wrap, probes across zero.
+    for (key, client_isn) in [(u32::MAX, u32::MAX), (1, u32::MAX - 1), (u32::MAX, 0)] {
+        for offset in -1..=5i32 {
+            let mut probe = Probe::new(false, ACK);
+            probe.seq = client_isn.wrapping_add(1).wrapping_add_signed(offset);
+            probe.ack = key.wrapping_add(client_isn).wrapping_add(1);
+            assert_eq!(validated(Mode::Tarpit, &probe, key), Ok(()), "key {key:#x} isn {client_isn:#x} offset {offset}");
+        }
+    }
 }
 
 #[test]

@@ -54,7 +54,7 @@ def tcp_segment(family, src, dst, sport, dport, seq=0, ack=0, flags=SYN,
                 window=64240, payload=b"", options=b"", bad_checksum=False):
     """TCP header + payload with a correct (or deliberately wrong) checksum."""
     offset = (20 + len(options)) // 4
-    header = struct.pack("!HHIIBBHHH", sport, dport, seq, ack, offset << 4,
+    header = struct.pack("!HHIIBBHHH", sport, dport, seq % 2**32, ack % 2**32, offset << 4,
                          flags, window, 0, 0) + options
     segment = header + payload
     checksum = internet_checksum(pseudo_header(family, src, dst, len(segment)) + segment)

@@ -153,9 +153,24 @@ def answered_cases(link, family):
                                payload=b"x" * 100, sport=sport)
     check_reply(f"{tag} tarpit: data gets a zero-window ACK acknowledging nothing new", family, sport,
                 length, replies, TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq + 1, window=0)
+    # A window probe or keepalive carries snd_una - 1 (the client's ISN):
+    # the answer acknowledges snd_una, not the probe's own sequence number
+    # (an old ACK Linux ignores, aborting after tcp_retries2 probes).
     _, length, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq, ack=isn + 1, sport=sport)
-    check_reply(f"{tag} tarpit: window probe gets a zero-window ACK", family, sport, length, replies,
-                TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq, window=0)
+    check_reply(f"{tag} tarpit: window probe gets a zero-window ACK of the client's snd_una", family,
+                sport, length, replies, TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq + 1, window=0)
+    _, length, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq + 1 + TARPIT_SYNACK_WINDOW,
+                               ack=isn + 1, sport=sport)
+    check_reply(f"{tag} tarpit: an ACK after the offered window's bytes gets an ACK of snd_una", family,
+                sport, length, replies, TARPIT_PORT, flags=ACK, seq=isn + 1, ack=seq + 1, window=0)
+    _, _, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq + 2 + TARPIT_SYNACK_WINDOW,
+                          ack=isn + 1, sport=sport)
+    check_silence(f"{tag} tarpit: an ACK starting past the offered window is not the client's", replies)
+    _, _, replies = probe(link, family, TARPIT_PORT, ACK, seq=seq - 1, ack=isn + 1, sport=sport)
+    check_silence(f"{tag} tarpit: an ACK starting before the client's ISN is not the client's", replies)
+    _, _, renewed = probe(link, family, TARPIT_PORT, SYN, seq=seq + 1000, sport=sport)
+    record(len(renewed) == 1 and renewed[0]["seq"] != isn,
+           f"{tag} tarpit: a SYN with another client ISN gets another ISN", f"{renewed} vs {isn}")
     # --honeypot
     sport, length, replies = probe(link, family, HONEYPOT_PORT, SYN, seq=seq)
     check_reply(f"{tag} honeypot: SYN gets a SYN-ACK with an open window", family, sport, length,

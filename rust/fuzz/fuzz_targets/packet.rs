@@ -18,7 +18,7 @@
 use libfuzzer_sys::fuzz_target;
 use tarpit_packet::{
     decide, ipv4_header_checksum, parse, tcp_checksum, write_reply, Addresses, Family, Mimic, Mode,
-    Settings, REPLY_MAX_LEN,
+    Settings, REPLY_MAX_LEN, TARPIT_SPAN_MAX,
 };
 
 const TCP_FLAG_RST: u8 = 0x04;
@@ -80,7 +80,7 @@ fuzz_target!(|data: &[u8]| {
     let tcp_in = &packet[network_len..network_len + 20];
 
     let settings = Settings {
-        isn,
+        key: isn,
         tarpit_synack_window: u16::from_be_bytes([extra, selector]),
         validate: isn & 1 == 1,
         mimic: (isn & 2 == 2).then(|| Mimic {
@@ -95,8 +95,16 @@ fuzz_target!(|data: &[u8]| {
     let flags_in = tcp_in[13];
     if settings.validate && decision.is_ok() && mode != Mode::Reset && flags_in & 0x02 == 0 {
         let ack_in = u32::from_be_bytes([tcp_in[8], tcp_in[9], tcp_in[10], tcp_in[11]]);
+        let seq_in = u32::from_be_bytes([tcp_in[4], tcp_in[5], tcp_in[6], tcp_in[7]]);
+        // --tarpit: the ACK gives back the client's first byte, which the
+        // segment must start at most one byte before or the span after.
+        let offset = seq_in.wrapping_sub(ack_in.wrapping_sub(isn)).wrapping_add(1);
+        let fits = match mode {
+            Mode::Tarpit => offset <= TARPIT_SPAN_MAX + 1,
+            _ => ack_in == isn.wrapping_add(1),
+        };
         assert!(
-            flags_in & 0x10 != 0 && ack_in == isn.wrapping_add(1),
+            flags_in & 0x10 != 0 && fits,
             "answered an ACK that does not fit the ISN"
         );
     }
