@@ -4,8 +4,9 @@
 # and what it cost us. Phase one loads ours and tarpits one port per
 # variant (default, --synack-window 0, --mimic, --honeypot) beside DROP and
 # REJECT ports; phase two loads xtables-addons' module (the C peer) on one
-# port. Every client runs against every port at once.
-# Usage: hold.sh <our .ko> <peer .ko> <shim dir> <bound seconds>
+# port. Every client runs against every port at once. A phase whose
+# module is "-" is skipped (scripts/hold runs the two in two VMs at once).
+# Usage: hold.sh <our .ko|-> <peer .ko|-> <shim dir> <bound seconds>
 # Writes /mnt/out/hold.txt: the HOLD lines of tests/vm/hold_clients.py, and
 # per target "COST target=<t> packets=<n> bytes=<n>", the replies its port
 # sent (counted in OUTPUT).
@@ -42,12 +43,18 @@ phase() {
 	iptables -F OUTPUT
 }
 
-insmod "$ours"
-phase "ours=25:-j TARPIT" "ours --synack-window 0=26:-j TARPIT --synack-window 0" \
-	"ours --mimic=27:-j TARPIT --mimic" "ours --honeypot=28:-j TARPIT --honeypot" \
-	"DROP=29:-j DROP" "REJECT=30:-j REJECT --reject-with tcp-reset"
-rmmod xt_TARPIT
-insmod "$peer"
-phase "C peer=25:-j TARPIT"
-rmmod xt_TARPIT
+echo "=== guest uptime $(cut -d' ' -f1 /proc/uptime) s"
+if [ "$ours" != - ]; then
+	insmod "$ours"
+	phase "ours=25:-j TARPIT" "ours --synack-window 0=26:-j TARPIT --synack-window 0" \
+		"ours --mimic=27:-j TARPIT --mimic" "ours --honeypot=28:-j TARPIT --honeypot" \
+		"DROP=29:-j DROP" "REJECT=30:-j REJECT --reject-with tcp-reset"
+	rmmod xt_TARPIT
+fi
+if [ "$peer" != - ]; then
+	insmod "$peer"
+	phase "C peer=25:-j TARPIT"
+	rmmod xt_TARPIT
+fi
+echo "=== guest uptime $(cut -d' ' -f1 /proc/uptime) s"
 echo "=== hold done"

@@ -148,6 +148,9 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+# --- held for as long as we answer: the timers that end a client, run short
+source "$TESTS_DIR/persist.sh"
+
 # --- replies are attached to the original's conntrack entry: with
 # conntrack active, OUTPUT sees every reply as RELATED, none as NEW or INVALID
 for state in INVALID NEW RELATED; do
