@@ -157,7 +157,7 @@ fn answer(
     let validate = options.validate && packet.validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
     // Hashing costs time on every segment; SYN-ACKs, the validation of
-    // ACKs and `--tarpit`'s acknowledgement numbers need the key.
+    // ACKs and `--tarpit`'s acknowledgment numbers need the key.
     let hash = if validate || syn || options.mode == packet::Mode::Tarpit {
         let (tuple, tuple_len) = segment.tuple();
         settings::keyed_hash(&tuple[..tuple_len])

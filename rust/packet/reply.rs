@@ -14,7 +14,7 @@ use super::{Ignored, Mode};
 /// A few bytes rather than zero, as xtables-addons sends. Every later
 /// segment gets a zero-window ACK anyway, so this only matters for data the
 /// client sends at once, in the same flight as its handshake ACK. What
-/// holds a client is not the window but the acknowledgement number: every
+/// holds a client is not the window but the acknowledgment number: every
 /// answer acknowledges exactly the client's `snd_una` (see
 /// [`Settings::tarpit_isn`]), which Linux accepts as proof of life whether
 /// the client is retransmitting into the closed window or probing it, and
@@ -40,7 +40,7 @@ pub struct Settings {
     pub tarpit_synack_window: u16,
     /// Answer a segment of an established connection only if it
     /// acknowledges our SYN-ACK: we never send data, so a real peer's
-    /// acknowledgement number never moves past it.
+    /// acknowledgment number never moves past it.
     pub validate: bool,
     /// Shape SYN-ACKs like the local TCP stack's (`--mimic`).
     pub mimic: Option<Mimic>,
@@ -65,7 +65,7 @@ impl Settings {
     /// so `ack - key` gives back the client's ISN + 1: the client's
     /// `snd_una` for as long as the connection lives, because we never
     /// acknowledge data. Answering a window probe or keepalive (`seq =
-    /// snd_una - 1`) with exactly that acknowledgement is what keeps Linux
+    /// snd_una - 1`) with exactly that acknowledgment is what keeps Linux
     /// probing for ever (RFC 1122 4.2.2.17; `tcp_probe_timer()`); an ACK of
     /// the probe's own sequence number is an old ACK it ignores, and it
     /// aborts after `tcp_retries2` probes.

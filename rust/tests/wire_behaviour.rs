@@ -23,7 +23,7 @@ fn answer(mode: Mode, probe: &Probe) -> Result<Fields, Ignored> {
     answer_bytes(mode, &probe.packet(), probe.v6).map(|bytes| read(&bytes))
 }
 
-/// The decision alone, with validation of acknowledgement numbers on.
+/// The decision alone, with validation of acknowledgment numbers on.
 fn validated(mode: Mode, probe: &Probe, key: u32) -> Result<(), Ignored> {
     let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
     let packet = probe.packet();
