@@ -9,6 +9,8 @@
 #   make hold [HOLD_FLAGS=--long]    how long real clients (curl, ssh, hydra,
 #                                    ncrack, nmap, nc, Python) stay stuck,
 #                                    ours against the C peer (scripts/hold)
+#   make hold-banner                 the tools that give up on their own,
+#                                    against Debian's endlessh (on the host)
 #   make torture                     long tests beyond make check: 10M fuzz runs,
 #                                    1M hostile segments, floods, faults on
 #                                    the debug kernels (scripts/torture)
@@ -36,7 +38,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench hold torture debs check-debian check-debian-stock
+.PHONY: all module shim clean check demo bench hold hold-banner torture debs check-debian check-debian-stock
 .PHONY: patches check-intree
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
@@ -95,6 +97,9 @@ bench:
 
 hold:
 	@$(PWD_ABS)/scripts/hold $(HOLD_FLAGS)
+
+hold-banner:
+	@$(PWD_ABS)/scripts/hold-banner
 
 debs:
 	@$(PWD_ABS)/scripts/build-debs
