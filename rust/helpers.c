@@ -140,9 +140,16 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 	 * direction, as nf_ct_attach() marks a fresh reply.
 	 */
 	ct = nf_ct_get(skb, &ctinfo);
-	if (ct)
+	if (ct) {
+		/*
+		 * The reference moves from the old field value to the new one:
+		 * nf_ct_set() expects an skb without one (Linux 7.3 warns under
+		 * CONFIG_DEBUG_NET otherwise).
+		 */
+		skb->_nfct = 0;
 		nf_ct_set(skb, ct, CTINFO2DIR(ctinfo) == IP_CT_DIR_ORIGINAL ?
 			  IP_CT_RELATED_REPLY : IP_CT_RELATED);
+	}
 #endif
 	return 0;
 }

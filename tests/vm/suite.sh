@@ -150,6 +150,7 @@ done
 
 # --- held for as long as we answer: the timers that end a client, run short
 source "$TESTS_DIR/persist.sh"
+source "$TESTS_DIR/hold_smoke.sh"
 
 # --- replies are attached to the original's conntrack entry: with
 # conntrack active, OUTPUT sees every reply as RELATED, none as NEW or INVALID
