@@ -83,15 +83,14 @@ impl Settings {
         }
     }
 
-    /// The client's `snd_una` (its ISN + 1) if `segment` is one a client of
-    /// a `--tarpit` SYN-ACK of ours can send: it acknowledges the SYN-ACK
-    /// and starts between one byte before its first byte (a window probe
-    /// or keepalive) and the span after it.
+    /// The client's `snd_una` (its ISN + 1) if `segment`, which carries an
+    /// ACK, is one a client of a `--tarpit` SYN-ACK of ours can send: it
+    /// starts between one byte before the client's first byte (a window
+    /// probe or keepalive) and the span after it.
     fn tarpit_snd_una(&self, segment: &Segment) -> Option<u32> {
         let snd_una = segment.ack.wrapping_sub(self.key);
         let offset = segment.seq.wrapping_sub(snd_una).wrapping_add(1);
-        (segment.flags.contains(TcpFlags::ACK) && offset <= self.tarpit_span() + 1)
-            .then_some(snd_una)
+        (offset <= self.tarpit_span() + 1).then_some(snd_una)
     }
 
     /// Whether a segment of a `--honeypot` connection may be answered: it
