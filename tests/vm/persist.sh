@@ -18,38 +18,36 @@ attacker_ipt() {
 	in_attacker "$tool-nft" -w "$@"
 }
 in_attacker sysctl -qw net.ipv4.tcp_retries2=$persist_retries
-persist_base=(46000 47000)
+# Per family: the address under attack and the late writers' port base.
+persist_host=([4]=10.0.0.1 [6]=fd00::1)
+persist_base=([4]=46000 [6]=47000)
 for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 41 -j TARPIT
 	ipt nft $family -A INPUT -p tcp --dport 42 -j TARPIT --synack-window 0
 	ipt nft $family -A INPUT -p tcp --dport 43 -j TARPIT --mimic
-	base=${persist_base[$((family / 6))]}
 	for port in 41 42 43; do
-		attacker_ipt $family -A INPUT -p tcp --sport $port --dport $((base + port))
+		attacker_ipt $family -A INPUT -p tcp --sport $port --dport $((persist_base[family] + port))
 	done
 done
 persist_pids=()
-for host in 10.0.0.1 fd00::1; do
-	base=${persist_base[0]} family=4
-	[[ $host == *:* ]] && base=${persist_base[1]} family=6
-	in_attacker python3 "$TESTS_DIR/persist_clients.py" "$host" "$persist_seconds" "$base" 41 42 43 \
-		>"/tmp/persist-$host.txt" 2>&1 &
+for family in 4 6; do
+	in_attacker python3 "$TESTS_DIR/persist_clients.py" "${persist_host[family]}" "$persist_seconds" \
+		"${persist_base[family]}" 41 42 43 >"/tmp/persist-$family.txt" 2>&1 &
 	persist_pids+=($!)
 done
 wait "${persist_pids[@]}"
-for host in 10.0.0.1 fd00::1; do
-	base=${persist_base[0]} family=4
-	[[ $host == *:* ]] && base=${persist_base[1]} family=6
-	cat "/tmp/persist-$host.txt"
+for family in 4 6; do
+	host=${persist_host[family]}
+	cat "/tmp/persist-$family.txt"
 	for port in 41 42 43; do
 		case $port in 41) rule=default ;; 42) rule="--synack-window 0" ;; 43) rule=--mimic ;; esac
 		for client in write_later write_at_once keepalive; do
-			line=$(grep "^PERSIST port=$port client=$client " "/tmp/persist-$host.txt")
+			line=$(grep "^PERSIST port=$port client=$client " "/tmp/persist-$family.txt")
 			check "held ($rule, $host): $client client still ESTABLISHED after ${persist_seconds}s with tcp_retries2=$persist_retries ($line)" \
 				grep -q 'state=ESTABLISHED error=0$' <<<"$line"
 		done
 		answers=$(attacker_ipt $family -L INPUT -v -x -n |
-			awk -v d="dpt:$((base + port))" '$NF == d { print $1 }')
+			awk -v d="dpt:$((persist_base[family] + port))" '$NF == d { print $1 }')
 		check "held ($rule, $host): the late writer had more probes answered than tcp_retries2 allows ($answers answers)" \
 			test "${answers:-0}" -gt $((persist_retries + 2))
 	done

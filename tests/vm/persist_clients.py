@@ -68,5 +68,6 @@ def main():
         print(f"PERSIST port={port} client={name.replace(' ', '_')} state={STATES.get(info[0], info[0])} "
               f"error={errno.errorcode.get(error, error)}", flush=True)
 
+
 if __name__ == "__main__":
     main()
