@@ -51,8 +51,11 @@ def main():
              "program's start-up, which takes up to half a minute under TCG with some 80 programs "
              "starting at once, so short holds (REJECT's) read long. Cost: the replies the target's "
              "port sent (OUTPUT counters), per minute the clients were held.", ""]
-    figure, axes = plt.subplots(figsize=(12, 6))
-    for line_folder in sorted(p for p in folder.iterdir() if (p / "hold.txt").exists()):
+    line_folders = sorted(p for p in folder.iterdir() if (p / "hold.txt").exists())
+    # One chart per kernel line, one above the other.
+    figure, all_axes = plt.subplots(len(line_folders), 1, figsize=(12, 6 * len(line_folders)),
+                                    squeeze=False)
+    for line_folder, (axes,) in zip(line_folders, all_axes):
         holds, costs, targets, clients = read(line_folder / "hold.txt")
         lines += [f"## Linux {line_folder.name}", "",
                   "| client | " + " | ".join(targets) + " |",
@@ -77,13 +80,13 @@ def main():
         for index, target in enumerate(targets):
             values = [holds.get((target, client), (0, ""))[0] for client in clients]
             axes.bar([c + index * width for c in range(len(clients))], values, width,
-                     label=f"{target} ({line_folder.name})")
+                     label=target)
         axes.set_xticks([c + 0.4 - width / 2 for c in range(len(clients))])
         axes.set_xticklabels(clients, rotation=30, ha="right")
-    axes.axhline(bound, color="grey", linestyle="--", linewidth=1)
-    axes.set_ylabel("seconds held (dashed: the bound)")
-    axes.set_title("How long real clients stay stuck")
-    axes.legend(fontsize="small")
+        axes.axhline(bound, color="grey", linestyle="--", linewidth=1)
+        axes.set_ylabel("seconds held (dashed: the bound)")
+        axes.set_title(f"How long real clients stay stuck: Linux {line_folder.name}")
+        axes.legend(fontsize="small")
     figure.tight_layout()
     figure.savefig(folder / "hold.png", dpi=90)
     lines += ["![seconds held per client and target](hold.png)", ""]
