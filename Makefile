@@ -21,6 +21,7 @@
 #   make debs                        the Debian packages (DKMS + extension), lintian-checked
 #   make check-debian                install them in a Debian guest VM and test
 #   make check-debian-stock          the same on Debian forky's stock kernel, no rebuild
+#   make check-debian-stable         the same on Debian 13 (trixie) with trixie-backports' kernel
 #   make patches                     the in-tree patch series (patches/) from rust/ and Kbuild
 #   make check-intree                the series: apply, checkpatch, build =m/=y, VM suite
 #
@@ -38,7 +39,7 @@ ifneq ($(shell grep -s '^CONFIG_CC_IS_CLANG=y' "$(KDIR)/include/config/auto.conf
 export LLVM ?= 1
 endif
 
-.PHONY: all module shim clean check demo bench hold hold-banner torture debs check-debian check-debian-stock
+.PHONY: all module shim clean check demo bench hold hold-banner torture debs check-debian check-debian-stock check-debian-stable
 .PHONY: patches check-intree
 .PHONY: install install-module install-shim uninstall uninstall-module uninstall-shim
 
@@ -108,7 +109,10 @@ check-debian:
 	@$(PWD_ABS)/scripts/check-debian
 
 check-debian-stock:
-	@$(PWD_ABS)/scripts/check-debian-stock
+	@$(PWD_ABS)/scripts/check-debian-stock forky
+
+check-debian-stable:
+	@$(PWD_ABS)/scripts/check-debian-stock trixie-backports
 
 torture:
 	@$(PWD_ABS)/scripts/torture $(TORTURE_FLAGS)

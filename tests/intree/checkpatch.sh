@@ -12,7 +12,7 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 source "$TOP/scripts/lib.sh"
 set +e
 
-for line in "${KERNEL_LINES[@]}"; do
+for line in "${INTREE_LINES[@]}"; do
 	pristine=$("$TOP/scripts/gen-patches" --pristine "$line" 2>/dev/null)
 	series=$TOP/patches/linux-$line
 	maintainers_added=0

@@ -71,7 +71,7 @@ git -C "$clone" -c user.name=t -c user.email=t@example.org commit -q -am "mod wi
 refused "a Rust mod without its file is refused" "declares mod forgotten"
 
 # --- applies to the pristine supported lines
-for line in "${KERNEL_LINES[@]}"; do
+for line in "${INTREE_LINES[@]}"; do
 	pristine=$("$TOP/scripts/gen-patches" --pristine "$line" 2>/dev/null)
 	series=$TOP/patches/linux-$line
 	mapfile -t patches < <(sed "s|^|$series/|" "$series/series")
