@@ -23,15 +23,16 @@ rustc_wanted() {
 # backports' rustc), otherwise what to add to apt's sources.
 rustc_source() {
 	number=$(printf '%s\n' "$1" | sed -n 's/^rustc \([0-9][0-9.]*\).*/\1/p')
-	suite=
+	found=
 	if [ -n "$number" ] && command -v apt-cache >/dev/null 2>&1; then
 		# "rustc | 1.98.1+dfsg1-1~bpo13+1 | http://... trixie-backports/main amd64 Packages"
-		suite=$(apt-cache madison rustc 2>/dev/null | awk -F'|' -v n="$number" '
+		found=$(apt-cache madison rustc 2>/dev/null | awk -F'|' -v n="$number" '
 			{ version = $2; gsub(/ /, "", version); split($3, where, " "); split(where[2], archive, "/") }
-			index(version, n "+") == 1 || index(version, n "-") == 1 || index(version, n "~") == 1 { print archive[1]; exit }')
+			index(version, n "+") == 1 || index(version, n "-") == 1 || index(version, n "~") == 1 { print archive[1], version; exit }')
 	fi
-	if [ -n "$suite" ]; then
-		printf '%s' "Debian has it in $suite: apt install -t $suite rustc rust-src"
+	if [ -n "$found" ]; then
+		# Both at that exact version: rust-src must match rustc.
+		printf '%s' "Debian has it in ${found% *}: apt install -t ${found% *} rustc=${found#* } rust-src=${found#* }"
 	else
 		printf '%s' "no archive in apt's sources here has rustc ${number:-of that version}; add the one that does (a backports kernel's rustc comes from the same backports, e.g. trixie-backports), run apt update and install rustc and rust-src from it"
 	fi
