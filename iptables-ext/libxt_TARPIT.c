@@ -17,8 +17,11 @@
  * so saved rules read back as written. Printing decodes by the rule's
  * size, so iptables-nft also lists the other revision's rules right.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <xtables.h>
+#include <linux/netfilter_ipv4/ip_tables.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 
 #include <linux/netfilter/xt_TARPIT.h>
 
@@ -69,7 +72,8 @@ static const char *const tarpit_mode_names[] = {
 static void tarpit_help(void)
 {
 	printf(
-"TARPIT target options (only with -p tcp, in INPUT or FORWARD):\n"
+"TARPIT target options (in INPUT or FORWARD; TCP is answered, anything else\n"
+"the rule matches is dropped, so -p tcp is optional but ! -p tcp is refused):\n"
 "  --tarpit           hold the connection: answer SYN with a closed window and\n"
 "                     every later segment with a zero-window ACK (default)\n"
 "  --honeypot         complete the handshake with an open window, never send data\n"
@@ -210,6 +214,52 @@ static void tarpit_save(const void *ip, const struct xt_entry_target *target)
 		printf(" --limit-global %u", info->limit_global);
 }
 
+/* Whether the rule matches TCP only (-p tcp, not inverted). */
+static bool tarpit_rule_is_tcp(const void *ip, uint8_t family)
+{
+	if (family == NFPROTO_IPV6) {
+		const struct ip6t_entry *entry = ip;
+
+		return entry->ipv6.flags & IP6T_F_PROTO &&
+		       entry->ipv6.proto == IPPROTO_TCP &&
+		       !(entry->ipv6.invflags & XT_INV_PROTO);
+	}
+	const struct ipt_entry *entry = ip;
+
+	return entry->ip.proto == IPPROTO_TCP && !(entry->ip.invflags & XT_INV_PROTO);
+}
+
+/*
+ * iptables-translate: --reset in a -p tcp rule is nft's "reject with tcp
+ * reset". Nothing else has an nft equivalent: iptables-translate fails
+ * (status 2) with one sentence saying why and what to do instead, rather
+ * than printing the rule as a comment nobody reads.
+ */
+static int tarpit_xlate(struct xt_xlate *xl, const struct xt_xlate_tg_params *params)
+{
+	const struct xt_tarpit_tginfo_v1 *info = (const void *)params->target->data;
+	const char *name = tarpit_mode_name(info->variant);
+
+	if (info->variant != XTTARPIT_RESET) {
+		xtables_error(PARAMETER_PROBLEM, "TARPIT --%s has no nftables equivalent (nft cannot hold a connection "
+			"open without state); keep this rule in iptables-nft, whose table lives beside "
+			"your nft tables, or use -j TARPIT --reset, which translates to reject with tcp reset",
+			name != NULL ? name : "tarpit");
+	}
+	if (tarpit_is_v1(params->target) && (info->limit != 0 || info->limit_global != 0)) {
+		xtables_error(PARAMETER_PROBLEM, "TARPIT --reset with --limit or --limit-global has no nftables "
+			"equivalent (its budgets are per source prefix and shared by the rule); keep "
+			"this rule in iptables-nft, or drop the limits to translate it");
+	}
+	if (!tarpit_rule_is_tcp(params->ip, xt_xlate_get_family(xl))) {
+		xtables_error(PARAMETER_PROBLEM, "TARPIT --reset without -p tcp also drops what is not TCP, which nft's "
+			"reject with tcp reset cannot say; add -p tcp to translate it (and a DROP rule "
+			"for the rest)");
+	}
+	xt_xlate_add(xl, "reject with tcp reset");
+	return 1;
+}
+
 static struct xtables_target tarpit_targets[] = {
 	{
 		.family        = NFPROTO_UNSPEC,
@@ -223,6 +273,7 @@ static struct xtables_target tarpit_targets[] = {
 		.x6_options    = tarpit_opts,
 		.print         = tarpit_print,
 		.save          = tarpit_save,
+		.xlate         = tarpit_xlate,
 	},
 	{
 		.family        = NFPROTO_UNSPEC,
@@ -237,6 +288,7 @@ static struct xtables_target tarpit_targets[] = {
 		.x6_options    = tarpit_opts,
 		.print         = tarpit_print,
 		.save          = tarpit_save,
+		.xlate         = tarpit_xlate,
 	},
 };
 

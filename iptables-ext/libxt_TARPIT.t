@@ -14,8 +14,12 @@
 -p tcp -j TARPIT --bogus;;FAIL
 -p tcp -j TARPIT honeypot;;FAIL
 -p udp -j TARPIT;;FAIL
--j TARPIT;;FAIL
+-p icmp -j TARPIT;;FAIL
 ! -p tcp -j TARPIT;;FAIL
+-j TARPIT;=;OK
+-j TARPIT --honeypot;=;OK
+-j TARPIT --reset;=;OK
+! -p udp -j TARPIT;=;OK
 :OUTPUT
 -p tcp -j TARPIT;;FAIL
 # revision 1 options (INPUT only: the chains above are the same code path)
@@ -38,6 +42,8 @@
 -p tcp -j TARPIT --limit ten;;FAIL
 -p tcp -j TARPIT --limit 5 --limit 6;;FAIL
 -p tcp -j TARPIT --limit-global 100;=;OK
+-j TARPIT --limit 10;=;OK
+! -p tcp -j TARPIT --limit 10;;FAIL
 -p tcp -j TARPIT --reset --limit 5 --limit-global 50;=;OK
 -p tcp -j TARPIT --limit-global 5 --mimic --limit 3 --no-validate;-p tcp -j TARPIT --no-validate --mimic --limit 3 --limit-global 5;OK
 -p tcp --dport 22 -j TARPIT --limit 1 --limit-global 1;-p tcp -m tcp --dport 22 -j TARPIT --limit 1 --limit-global 1;OK

@@ -194,22 +194,23 @@ impl<D> RuleCheck<'_, D> {
         true
     }
 
-    /// Whether the rule matches TCP only (`-p tcp`, not inverted).
-    pub(crate) fn matches_only_tcp(&self) -> bool {
-        let tcp = bindings::IPPROTO_TCP as u16;
+    /// The rule's protocol match: the protocol number of its `-p` (0
+    /// without one) and whether it is inverted (`! -p`).
+    pub(crate) fn protocol_match(&self) -> (u16, bool) {
         let inverted = bindings::XT_INV_PROTO as u8;
         if self.params.family == nfproto(Family::Ipv6) {
             // SAFETY: per the type invariant, an IPv6 rule's entry is an
             // `ip6t_entry`, valid for the duration of the check.
             let entry = unsafe { &(*self.params.entryinfo.cast::<bindings::ip6t_entry>()).ipv6 };
-            entry.flags & bindings::IP6T_F_PROTO as u8 != 0
-                && entry.proto == tcp
-                && entry.invflags & inverted == 0
+            if entry.flags & bindings::IP6T_F_PROTO as u8 == 0 {
+                return (0, false);
+            }
+            (entry.proto, entry.invflags & inverted != 0)
         } else {
             // SAFETY: per the type invariant, an IPv4 rule's entry is an
             // `ipt_entry`, valid for the duration of the check.
             let entry = unsafe { &(*self.params.entryinfo.cast::<bindings::ipt_entry>()).ip };
-            entry.proto == tcp && entry.invflags & inverted == 0
+            (entry.proto, entry.invflags & inverted != 0)
         }
     }
 }

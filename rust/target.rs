@@ -106,10 +106,9 @@ fn handle_rule(packet: Packet<'_>, options: &RuleOptions) -> Verdict {
 }
 
 fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError>) -> Result {
-    if !rule.matches_only_tcp() {
-        netfilter::log_ratelimited(
-            c"rule refused: TARPIT handles TCP only; add -p tcp to the rule, e.g. iptables -A INPUT -p tcp --dport 25 -j TARPIT",
-        );
+    let (protocol, inverted) = rule.protocol_match();
+    if let Err(error) = packet::check_protocol(protocol, inverted) {
+        netfilter::log_ratelimited(error.message());
         return Err(EINVAL);
     }
     // A reply sent from the nat table's INPUT chain would go through NAT

@@ -27,7 +27,7 @@ pub use reply::{
     decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SPAN_MAX, TARPIT_SYNACK_WINDOW,
 };
 pub use rule::{
-    RuleError, RuleOptions, TargetInfo, TargetInfoV1, FLAG_MIMIC, FLAG_NO_VALIDATE,
+    check_protocol, RuleError, RuleOptions, TargetInfo, TargetInfoV1, FLAG_MIMIC, FLAG_NO_VALIDATE,
     FLAG_SYNACK_WINDOW, LIMIT_MAX,
 };
 pub use segment::{

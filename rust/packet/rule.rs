@@ -109,6 +109,8 @@ pub enum RuleError {
     MimicWithReset,
     /// A limit above [`LIMIT_MAX`].
     LimitTooHigh,
+    /// A protocol match that lets no TCP through (`-p udp`, `! -p tcp`).
+    MatchesNoTcp,
 }
 
 impl RuleError {
@@ -136,7 +138,29 @@ impl RuleError {
             RuleError::LimitTooHigh => {
                 c"rule refused: --limit and --limit-global are at most 1000000 replies per second"
             }
+            RuleError::MatchesNoTcp => {
+                c"rule refused: the rule matches no TCP (-p names another protocol, or ! -p tcp), and TARPIT only drops what is not TCP; use -j DROP there, and -j TARPIT with -p tcp or without -p"
+            }
         }
+    }
+}
+
+/// Checks a new rule's protocol match: the protocol number of its `-p`
+/// (0 without `-p`) and whether it is inverted (`! -p`). TARPIT answers
+/// TCP and drops everything else the rule matches (counted `not_tcp`),
+/// so a rule without `-p`, as ban tools write them, is accepted; a rule
+/// that can match no TCP segment would only drop, and is refused.
+pub fn check_protocol(protocol: u16, inverted: bool) -> Result<(), RuleError> {
+    let tcp = u16::from(super::wire::IPPROTO_TCP);
+    // `-p tcp`, no `-p`, or `! -p udp`: TCP gets through.
+    let lets_tcp_through = match (protocol, inverted) {
+        (0, inverted) => !inverted,
+        (protocol, inverted) => (protocol == tcp) != inverted,
+    };
+    if lets_tcp_through {
+        Ok(())
+    } else {
+        Err(RuleError::MatchesNoTcp)
     }
 }
 

@@ -4,7 +4,10 @@
 mod common;
 
 use common::*;
-use tarpit_packet::{decide, parse, write_reply, Family, Ignored, Mode, Settings, REPLY_MAX_LEN};
+use tarpit_packet::{
+    check_protocol, decide, parse, write_reply, Family, Ignored, Mode, RuleError, Settings,
+    REPLY_MAX_LEN,
+};
 
 const ISN: u32 = 0xabcd_ef01;
 const TTL: u8 = 61;
@@ -494,4 +497,32 @@ fn a_segment_addressed_to_itself_is_never_answered() {
             assert!(answer(mode, &other).is_ok());
         }
     });
+}
+
+#[test]
+fn rules_are_accepted_when_their_protocol_match_lets_tcp_through() {
+    const TCP: u16 = 6;
+    const UDP: u16 = 17;
+    const ICMPV6: u16 = 58;
+    // (protocol, inverted, accepted): -p tcp; no -p (ban tools' rules);
+    // ! -p udp; and what would only drop: -p udp, -p ipv6-icmp, ! -p tcp,
+    // and an inverted "any", which matches nothing.
+    let table = [
+        (TCP, false, true),
+        (0, false, true),
+        (UDP, true, true),
+        (UDP, false, false),
+        (ICMPV6, false, false),
+        (TCP, true, false),
+        (0, true, false),
+    ];
+    for (protocol, inverted, accepted) in table {
+        let result = check_protocol(protocol, inverted);
+        assert_eq!(result.is_ok(), accepted, "-p {protocol} inverted {inverted}: {result:?}");
+        if let Err(error) = result {
+            assert_eq!(error, RuleError::MatchesNoTcp);
+            let message = error.message().to_str().unwrap();
+            assert!(message.contains("use -j DROP"), "{message}");
+        }
+    }
 }

@@ -83,6 +83,12 @@ print(len(established), end="")
 expect_eq "SSH rule set: four connections reach the service, the fifth is held" "$outcomes" \
 	"refused refused refused refused connected 1"
 iptables -F INPUT
+
+# Debian's fail2ban banning with blocktype=TARPIT (its iptables-multiport
+# action needs xt_multiport, which Debian's kernel has and the test
+# kernels do not).
+bash "$TESTS_DIR/fail2ban.sh"
+
 check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
 check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q "^xt_TARPIT " /proc/modules'
 check "and rmmod unloads it" rmmod xt_TARPIT

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Bad configuration (sourced by hostile_suite.sh): rules the target does not
 # support, in both backends and both families, beyond what suite.sh's rule
-# table already refuses (filter OUTPUT, -p udp, no -p, ! -p tcp; unknown
+# table already refuses (filter OUTPUT, -p udp, -p icmp, ! -p tcp; unknown
 # variants 3 and 255 through iptables-nft for IPv4). Each must be refused
 # by iptables with a message, leave no rule behind, and leave a dmesg line
 # that names the target. The test kernels have no nat or mangle tables
@@ -32,7 +32,7 @@ refused() {
 run_bad_config() {
 	local backend family tool variant rules_before rules_after user_chain_line
 	local hook_line='TARPIT target: used from hooks'
-	local udp_line='xt_TARPIT: rule refused: TARPIT handles TCP only'
+	local udp_line='xt_TARPIT: rule refused: the rule matches no TCP'
 	local mode_line='xt_TARPIT: rule refused: unknown TARPIT mode'
 	local variant_dir=/tmp/variant-shim-bad-config
 	mkdir -p "$variant_dir"

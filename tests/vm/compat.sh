@@ -43,6 +43,28 @@ for module in ours peer; do
 			grep -q -- '--dport 26 -j TARPIT --honeypot' <<<"${listed[$module,ours]}"
 		in_attacker python3 "$TESTS_DIR/wire_tests.py" "$shim shim, $module module" "$RESULTS" --modes-only
 		flush
+		# A rule without -p (as ban tools write it): our module takes it,
+		# from either shim (neither checks the protocol); the peer's
+		# module refuses it (its target is registered for TCP only).
+		for family in 4 6; do
+			table=ip_tables
+			[ $family = 6 ] && table=ip6_tables
+			refusals=$(dmesg | grep -c "$table: TARPIT target: only valid for protocol 6")
+			if XTABLES_LIBDIR=${!dir}:$stock ipt nft $family -A INPUT -j TARPIT 2>/tmp/no-proto-error; then
+				listing=$(ipt nft $family -S INPUT | tail -n 1)
+				flush
+				if [ $module = ours ]; then
+					expect_eq "[$shim shim, $module module] ipv$family rule without -p is accepted" "$listing" "-A INPUT -j TARPIT"
+				else
+					fail "[$shim shim, $module module] ipv$family rule without -p is refused: accepted as $listing"
+				fi
+			elif [ $module = ours ]; then
+				fail "[$shim shim, $module module] ipv$family rule without -p is accepted: $(head -n 1 /tmp/no-proto-error)"
+			else
+				check "[$shim shim, $module module] ipv$family rule without -p is refused, dmesg: $(dmesg | grep -o "$table: TARPIT target: only valid for protocol 6" | tail -n 1)" \
+					test "$(dmesg | grep -c "$table: TARPIT target: only valid for protocol 6")" -gt "$refusals"
+			fi
+		done
 	done
 	if [ $module = peer ]; then
 		# Rules saved with our module, without revision 1 options, load

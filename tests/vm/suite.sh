@@ -52,8 +52,9 @@ for backend in legacy nft; do
 	done
 done
 
-check "dmesg says a rule without -p tcp needs it" \
-	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: TARPIT handles TCP only; add -p tcp to the rule"'
+check "dmesg says why a rule that matches no TCP (-p udp, ! -p tcp) was refused" \
+	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: the rule matches no TCP (-p names another protocol, or ! -p tcp), and TARPIT only drops what is not TCP; use -j DROP there"'
+
 
 # --- the module refuses target data no real extension writes
 variant_shim=/tmp/variant-shim
@@ -88,6 +89,68 @@ for backend in legacy nft; do
 		packets=$(tarpit_rule_packets $backend $family)
 		check "[$backend ipv$family] segments reached the TARPIT rules ($packets)" test "$packets" -gt 20
 		retire_tarpit_rules $backend $family >/dev/null
+	done
+done
+
+# --- a rule without -p, as ban tools write it (-s <address> -j TARPIT):
+# TCP from that source is tarpitted, anything else dropped and counted
+# not_tcp. From the attacker's own address, with its own sockets: a
+# connected UDP socket hears the ICMP port unreachable a closed port sends
+# (refused) or nothing (silence); a TCP connect to a closed port is reset
+# (refused) or completed by the tarpit's SYN-ACK (held; then reset, so no
+# orphan retransmits into later tests).
+udp_answer() { # udp_answer HOST
+	in_attacker python3 -c '
+import socket, sys
+host = sys.argv[1]
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+s.settimeout(1.5)
+s.connect((host, 9))
+s.send(b"x")
+try:
+    s.recv(16)
+    print("data")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("silence")' "$1"
+}
+tcp_answer() { # tcp_answer HOST PORT
+	in_attacker python3 -c '
+import socket, struct, sys
+try:
+    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
+    # closed with a RST (linger 0): no orphan left retransmitting a FIN
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print("held")
+except ConnectionRefusedError:
+    print("refused")
+except socket.timeout:
+    print("silence")' "$1" "$2"
+}
+for backend in legacy nft; do
+	for family in 4 6; do
+		host=10.0.0.1 attacker=10.0.0.2 ping="busybox ping"
+		[ $family = 6 ] && host=fd00::1 attacker=fd00::2 ping="busybox ping6"
+		tag="[$backend ipv$family -s $attacker -j TARPIT, no -p]"
+		expect_eq "$tag before the rule: UDP to a closed port is refused" "$(udp_answer $host)" refused
+		expect_eq "$tag before the rule: TCP to a closed port is refused" "$(tcp_answer $host 24)" refused
+		check "$tag before the rule: ping gets an echo reply" in_attacker $ping -c 1 -W 2 $host
+		for options in "" "--limit 1000"; do
+			check "$tag ${options:-revision 0}: accepted" ipt $backend $family -A INPUT -s $attacker -j TARPIT $options
+			not_tcp=$(counter not_tcp)
+			synack=$(counter reply_synack)
+			expect_eq "$tag ${options:-revision 0}: TCP to a closed port is held" "$(tcp_answer $host 24)" held
+			expect_eq "$tag ${options:-revision 0}: UDP gets no port unreachable" "$(udp_answer $host)" silence
+			check "$tag ${options:-revision 0}: ping gets no echo reply" sh -c "! ip netns exec attacker $ping -c 1 -W 1 $host >/dev/null"
+			check "$tag ${options:-revision 0}: a SYN-ACK was counted" test "$(counter reply_synack)" -gt "$synack"
+			check "$tag ${options:-revision 0}: the UDP datagram and the echo request were counted not_tcp" \
+				test "$(counter not_tcp)" -ge $((not_tcp + 2))
+			rule_packets=$((rule_packets + $(tarpit_rule_packets $backend $family)))
+			ipt $backend $family -D INPUT -s $attacker -j TARPIT $options
+		done
+		expect_eq "$tag after the rule: UDP is refused again" "$(udp_answer $host)" refused
 	done
 done
 

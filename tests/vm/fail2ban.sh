@@ -1,0 +1,142 @@
+#!/bin/bash
+# fail2ban with blocktype=TARPIT, for real: Debian's fail2ban (this host's
+# userland, as the whole guest), its own iptables-multiport and
+# iptables-allports actions and sshd filter, unchanged, with the one-line
+# configuration the README gives. Its ban rule is "-s <ip> -j TARPIT" in
+# its own chain, without -p. For each action and family: a burst of failed
+# logins in the jail's log file bans the attacker, who is then held (its
+# connect completes, what it writes is never answered, the socket stays
+# ESTABLISHED); another source is not affected; fail2ban-client unbanip
+# releases the attacker. fail2ban calls plain iptables/ip6tables (the
+# nft backend on Debian).
+# Usage (from tests/debian/stock-test.sh, after setup_network): fail2ban.sh
+source "$(dirname "$0")/lib.sh"
+
+f2b=/tmp/fail2ban
+rm -rf "$f2b"
+mkdir -p "$f2b/run"
+cp -a /etc/fail2ban "$f2b/etc"
+rm -f "$f2b"/etc/jail.d/* # Debian enables an sshd jail on /var/log/auth.log
+cat >"$f2b/etc/fail2ban.local" <<EOF
+[Definition]
+logtarget = $f2b/fail2ban.log
+socket = $f2b/run/fail2ban.sock
+pidfile = $f2b/run/fail2ban.pid
+dbfile = :memory:
+allowipv6 = yes
+EOF
+cat >"$f2b/etc/jail.local" <<EOF
+[DEFAULT]
+backend = polling
+maxretry = 3
+findtime = 600
+bantime = 600
+banaction = iptables-multiport[blocktype=TARPIT]
+banaction_allports = iptables-allports[blocktype=TARPIT]
+
+[tarpit-multiport]
+enabled = true
+filter = sshd
+port = 2222,2223
+logpath = $f2b/multiport.log
+
+[tarpit-allports]
+enabled = true
+filter = sshd
+banaction = %(banaction_allports)s
+logpath = $f2b/allports.log
+EOF
+: >"$f2b/multiport.log"
+: >"$f2b/allports.log"
+
+# Second addresses for the attacker: the source that is not banned.
+ip -n attacker addr add 10.0.0.3/24 dev veth1
+ip -n attacker -6 addr add fd00::3/64 dev veth1 nodad
+ip neigh replace 10.0.0.3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+ip -6 neigh replace fd00::3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+
+client() { # client SOURCE HOST PORT: held, refused or silence
+	in_attacker python3 -c '
+import socket, struct, sys
+source, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+s.bind((source, 0))
+s.settimeout(3)
+try:
+    s.connect((host, port))
+except ConnectionRefusedError:
+    print("refused")
+    sys.exit()
+except socket.timeout:
+    print("silence")
+    sys.exit()
+s.send(b"SSH-2.0-OpenSSH_9.2\r\n")
+s.settimeout(2)
+try:
+    data = s.recv(64)
+    print("answered" if data else "closed")
+except socket.timeout:
+    print("held")
+except ConnectionResetError:
+    print("reset")
+s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+s.close()' "$1" "$2" "$3"
+}
+
+fail_logins() { # fail_logins LOG ADDRESS: three failed passwords, as sshd logs them
+	local i
+	for i in 1 2 3; do
+		echo "$(date '+%b %e %H:%M:%S') tarpit sshd[$((4000 + i))]: Failed password for root from $2 port $((50000 + i)) ssh2" >>"$1"
+	done
+}
+
+banned() { # banned JAIL ADDRESS: fail2ban lists the address as banned
+	fail2ban-client -c "$f2b/etc" status "$1" 2>/dev/null | grep 'Banned IP list' | grep -qw -- "$2"
+}
+
+wait_for() { # wait_for SECONDS COMMAND...
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.5
+	done
+}
+
+echo "=== fail2ban $(fail2ban-client --version 2>&1 | head -n 1) with blocktype=TARPIT"
+check "fail2ban starts with the two TARPIT jails" fail2ban-client -c "$f2b/etc" start
+wait_for 20 sh -c "fail2ban-client -c $f2b/etc status 2>/dev/null | grep -q 'tarpit-allports, tarpit-multiport\|tarpit-multiport, tarpit-allports'" \
+	|| { fail "fail2ban did not report its jails: $(tail -n 20 $f2b/fail2ban.log)"; }
+
+# run JAIL LOG PORT ATTACKER OTHER HOST
+run() {
+	local jail=$1 log=$2 port=$3 attacker=$4 other=$5 host=$6
+	local tag="[fail2ban $jail ${attacker}]"
+	expect_eq "$tag before the ban: port $port refuses the attacker" "$(client "$attacker" "$host" "$port")" refused
+	fail_logins "$log" "$attacker"
+	if wait_for 20 banned "$jail" "$attacker"; then
+		pass "$tag three failed logins ban the attacker"
+	else
+		fail "$tag three failed logins ban the attacker"
+		tail -n 20 "$f2b/fail2ban.log"
+	fi
+	local tool=iptables
+	[[ $attacker == *:* ]] && tool=ip6tables
+	check "$tag the ban rule is '-s $attacker -j TARPIT', without -p" \
+		sh -c "$tool-save | grep -q -- '-A f2b-$jail -s $attacker/[0-9]* -j TARPIT\$'"
+	expect_eq "$tag the banned attacker is held on port $port" "$(client "$attacker" "$host" "$port")" held
+	expect_eq "$tag another source is not affected" "$(client "$other" "$host" "$port")" refused
+	check "$tag fail2ban-client unbanip" fail2ban-client -c "$f2b/etc" set "$jail" unbanip "$attacker"
+	check "$tag the rule is gone" sh -c "! $tool-save | grep -q -- '-s $attacker/[0-9]* -j TARPIT'"
+	expect_eq "$tag after the unban: port $port refuses the attacker again" "$(client "$attacker" "$host" "$port")" refused
+}
+run tarpit-multiport "$f2b/multiport.log" 2222 10.0.0.2 10.0.0.3 10.0.0.1
+run tarpit-multiport "$f2b/multiport.log" 2223 fd00::2 fd00::3 fd00::1
+run tarpit-allports "$f2b/allports.log" 24 10.0.0.3 10.0.0.2 10.0.0.1
+run tarpit-allports "$f2b/allports.log" 24 fd00::3 fd00::2 fd00::1
+
+check "fail2ban stops and takes its chains away" fail2ban-client -c "$f2b/etc" stop
+wait_for 10 sh -c '! iptables-save | grep -q f2b- && ! ip6tables-save | grep -q f2b-' \
+	|| fail "fail2ban left chains behind: $(iptables-save | grep f2b-; ip6tables-save | grep f2b-)"
+ip -n attacker addr del 10.0.0.3/24 dev veth1
+ip -n attacker -6 addr del fd00::3/64 dev veth1
