@@ -15,7 +15,6 @@ f2b=/tmp/fail2ban
 rm -rf "$f2b"
 mkdir -p "$f2b/run"
 cp -a /etc/fail2ban "$f2b/etc"
-rm -f "$f2b"/etc/jail.d/* # Debian enables an sshd jail on /var/log/auth.log
 cat >"$f2b/etc/fail2ban.local" <<EOF
 [Definition]
 logtarget = $f2b/fail2ban.log
@@ -30,6 +29,15 @@ backend = polling
 maxretry = 3
 findtime = 600
 bantime = 600
+# The README's configuration: Debian's fail2ban bans with nftables by
+# default (paths-debian.conf, jail.d/defaults-debian.conf), which has no
+# TARPIT; the iptables actions do.
+banaction = iptables-multiport
+banaction_allports = iptables-allports
+
+# (Debian enables it in jail.d/defaults-debian.conf; no sshd runs here)
+[sshd]
+enabled = false
 
 [tarpit-multiport]
 enabled = true
