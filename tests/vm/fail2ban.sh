@@ -70,32 +70,8 @@ ip -n attacker -6 addr add fd00::3/64 dev veth1 nodad
 ip neigh replace 10.0.0.3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
 ip -6 neigh replace fd00::3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
 
-client() { # client SOURCE HOST PORT: held, refused or silence
-	in_attacker python3 -c '
-import socket, struct, sys
-source, host, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
-s.bind((source, 0))
-s.settimeout(3)
-try:
-    s.connect((host, port))
-except ConnectionRefusedError:
-    print("refused")
-    sys.exit()
-except socket.timeout:
-    print("silence")
-    sys.exit()
-s.send(b"SSH-2.0-OpenSSH_9.2\r\n")
-s.settimeout(2)
-try:
-    data = s.recv(64)
-    print("answered" if data else "closed")
-except socket.timeout:
-    print("held")
-except ConnectionResetError:
-    print("reset")
-s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-s.close()' "$1" "$2" "$3"
+client() { # client SOURCE HOST PORT: held, refused, silence...
+	in_attacker python3 "$TESTS_DIR/answer.py" tcp "$2" "$3" "$1"
 }
 
 # fail_logins LOG ADDRESS: three failed passwords, as sshd logs them, each

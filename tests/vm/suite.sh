@@ -94,41 +94,11 @@ done
 
 # --- a rule without -p, as ban tools write it (-s <address> -j TARPIT):
 # TCP from that source is tarpitted, anything else dropped and counted
-# not_tcp. From the attacker's own address, with its own sockets: a
-# connected UDP socket hears the ICMP port unreachable a closed port sends
-# (refused) or nothing (silence); a TCP connect to a closed port is reset
-# (refused) or completed by the tarpit's SYN-ACK (held; then reset, so no
-# orphan retransmits into later tests).
-udp_answer() { # udp_answer HOST
-	in_attacker python3 -c '
-import socket, sys
-host = sys.argv[1]
-s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-s.settimeout(1.5)
-s.connect((host, 9))
-s.send(b"x")
-try:
-    s.recv(16)
-    print("data")
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("silence")' "$1"
-}
-tcp_answer() { # tcp_answer HOST PORT
-	in_attacker python3 -c '
-import socket, struct, sys
-try:
-    s = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=3)
-    # closed with a RST (linger 0): no orphan left retransmitting a FIN
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-    s.close()
-    print("held")
-except ConnectionRefusedError:
-    print("refused")
-except socket.timeout:
-    print("silence")' "$1" "$2"
-}
+# not_tcp. From the attacker's own address, with its own sockets
+# (answer.py): UDP to a closed port is refused (ICMP port unreachable) or
+# meets silence; TCP to a closed port is refused (reset) or held.
+udp_answer() { in_attacker python3 "$TESTS_DIR/answer.py" udp "$1" 9; }
+tcp_answer() { in_attacker python3 "$TESTS_DIR/answer.py" tcp "$1" "$2"; }
 for backend in legacy nft; do
 	for family in 4 6; do
 		host=10.0.0.1 attacker=10.0.0.2 ping="busybox ping"
