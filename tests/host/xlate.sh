@@ -14,6 +14,9 @@ make -s -C "$top/iptables-ext" libxt_TARPIT.so >/dev/null || { echo "FAIL buildi
 system_dir=$(pkg-config --variable=xtlibdir xtables 2>/dev/null || echo /usr/lib/x86_64-linux-gnu/xtables)
 export XTABLES_LIBDIR=$top/iptables-ext:$system_dir
 
+same() { # same NAME GOT WANT: one PASS or FAIL line
+	if [ "$2" = "$3" ]; then echo "PASS $1: $2"; else echo "FAIL $1: got '$2', want '$3'"; fi
+}
 command_line=
 while IFS= read -r line; do
 	case $line in
@@ -22,19 +25,10 @@ while IFS= read -r line; do
 	esac
 	read -ra words <<<"$command_line"
 	got=$("${words[@]}" 2>&1)
-	if [ "$got" = "$line" ]; then
-		echo "PASS ${command_line}: $got"
-	else
-		echo "FAIL ${command_line}: got '$got', want '$line'"
-	fi
+	same "$command_line" "$got" "$line"
 	reject=$(sed -e 's/-j TARPIT --reset/-j REJECT --reject-with tcp-reset/' -e 's/ --no-validate//' <<<"$command_line")
 	read -ra reject_words <<<"$reject"
-	want=$("${reject_words[@]}" 2>&1)
-	if [ "$got" = "$want" ]; then
-		echo "PASS ... is the kernel's REJECT --reject-with tcp-reset translation"
-	else
-		echo "FAIL ... differs from '$reject': '$want'"
-	fi
+	same "... is what $reject translates to" "$got" "$("${reject_words[@]}" 2>&1)"
 done <"$top/iptables-ext/libxt_TARPIT.txlate"
 
 # refused RULE PATTERN: iptables-translate fails with status 2 and a line
