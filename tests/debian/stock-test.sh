@@ -88,6 +88,10 @@ iptables -F INPUT
 # action needs xt_multiport, which Debian's kernel has and the test
 # kernels do not).
 bash "$TESTS_DIR/fail2ban.sh"
+# Debian's CrowdSec (trixie has its firewall bouncer, forky does not) and a
+# host managed by nftables.conf, with the README's configurations.
+bash "$TESTS_DIR/crowdsec.sh"
+bash "$TESTS_DIR/nftables.sh"
 
 check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
 check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q "^xt_TARPIT " /proc/modules'

@@ -2,7 +2,7 @@
 # fail2ban banning with TARPIT, for real: Debian's fail2ban (the Debian
 # guest's), its own iptables-multiport and iptables-allports actions and
 # sshd filter, unchanged, with the configuration the README gives
-# (action.d/iptables.local). Its ban rule is "-s <ip> -j TARPIT" in its
+# (examples/fail2ban). Its ban rule is "-s <ip> -j TARPIT" in its
 # own chain, without -p. For each action and family: a burst of failed
 # logins in the jail's log file bans the attacker, who is then held (its
 # connect completes, what it writes is never answered); another source is
@@ -23,17 +23,17 @@ pidfile = $f2b/run/fail2ban.pid
 dbfile = :memory:
 allowipv6 = yes
 EOF
-cat >"$f2b/etc/jail.local" <<EOF
-[DEFAULT]
+# The README's configuration (examples/fail2ban: Debian's fail2ban bans
+# with nftables by default, which has no TARPIT; the iptables actions do,
+# with blocktype for both families), then this test's jails.
+cp "$EXAMPLES/fail2ban/action.d/iptables.local" "$f2b/etc/action.d/iptables.local"
+{
+	cat "$EXAMPLES/fail2ban/jail.local"
+	cat <<EOF
 backend = polling
 maxretry = 3
 findtime = 600
 bantime = 600
-# The README's configuration: Debian's fail2ban bans with nftables by
-# default (paths-debian.conf, jail.d/defaults-debian.conf), which has no
-# TARPIT; the iptables actions do.
-banaction = iptables-multiport
-banaction_allports = iptables-allports
 
 # (Debian enables it in jail.d/defaults-debian.conf; no sshd runs here)
 [sshd]
@@ -51,28 +51,11 @@ filter = sshd
 banaction = %(banaction_allports)s
 logpath = $f2b/allports.log
 EOF
-# The README's configuration: blocktype for both families (an action's
-# [blocktype=TARPIT] argument would leave IPv6 bans on REJECT: iptables.conf
-# sets blocktype again in [Init?family=inet6]).
-cat >"$f2b/etc/action.d/iptables.local" <<EOF
-[Init]
-blocktype = TARPIT
-
-[Init?family=inet6]
-blocktype = TARPIT
-EOF
+} >"$f2b/etc/jail.local"
 : >"$f2b/multiport.log"
 : >"$f2b/allports.log"
 
-# Second addresses for the attacker: the source that is not banned.
-ip -n attacker addr add 10.0.0.3/24 dev veth1
-ip -n attacker -6 addr add fd00::3/64 dev veth1 nodad
-ip neigh replace 10.0.0.3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
-ip -6 neigh replace fd00::3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
-
-client() { # client SOURCE HOST PORT: held, refused, silence...
-	in_attacker python3 "$TESTS_DIR/answer.py" tcp "$2" "$3" "$1"
-}
+add_second_source
 
 # fail_logins LOG ADDRESS: three failed passwords, as sshd logs them, each
 # from its own sshd process (the filter ties the lines of one process id
@@ -88,15 +71,6 @@ fail_logins() {
 
 banned() { # banned JAIL ADDRESS: fail2ban lists the address as banned
 	fail2ban-client -c "$f2b/etc" status "$1" 2>/dev/null | grep 'Banned IP list' | grep -qw -- "$2"
-}
-
-wait_for() { # wait_for SECONDS COMMAND...
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ $SECONDS -lt $deadline ] || return 1
-		sleep 0.5
-	done
 }
 
 echo "=== fail2ban $(fail2ban-client --version 2>&1 | head -n 1) with blocktype=TARPIT"
@@ -136,5 +110,4 @@ run tarpit-allports "$f2b/allports.log" 24 fd00::3 fd00::2 fd00::1
 check "fail2ban stops and takes its chains away" fail2ban-client -c "$f2b/etc" stop
 wait_for 10 sh -c '! iptables-save | grep -q f2b- && ! ip6tables-save | grep -q f2b-' \
 	|| fail "fail2ban left chains behind: $(iptables-save | grep f2b-; ip6tables-save | grep f2b-)"
-ip -n attacker addr del 10.0.0.3/24 dev veth1
-ip -n attacker -6 addr del fd00::3/64 dev veth1
+del_second_source

@@ -5,6 +5,8 @@ RESULTS=${RESULTS:-/mnt/out/results}
 HOST_MAC=02:00:00:00:00:01
 ATTACKER_MAC=02:00:00:00:00:02
 TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The configuration files the README gives for ban tools and nftables hosts.
+EXAMPLES=$(cd "$TESTS_DIR/../../examples" && pwd)
 
 pass() { echo "PASS $*" | tee -a "$RESULTS"; }
 fail() { echo "FAIL $*" | tee -a "$RESULTS"; }
@@ -49,6 +51,35 @@ setup_network() {
 
 in_attacker() { ip netns exec attacker "$@"; }
 
+# A second source address for the attacker (10.0.0.3, fd00::3): the one a
+# ban tool has not banned. add_second_source / del_second_source.
+add_second_source() {
+	ip -n attacker addr add 10.0.0.3/24 dev veth1
+	ip -n attacker -6 addr add fd00::3/64 dev veth1 nodad
+	ip neigh replace 10.0.0.3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+	ip -6 neigh replace fd00::3 lladdr "$ATTACKER_MAC" dev veth0 nud permanent
+}
+del_second_source() {
+	ip -n attacker addr del 10.0.0.3/24 dev veth1
+	ip -n attacker -6 addr del fd00::3/64 dev veth1
+}
+
+# What the host answers a real client: held, refused, silence...
+# (tests/vm/answer.py). client SOURCE HOST PORT
+client() {
+	in_attacker python3 "$TESTS_DIR/answer.py" tcp "$2" "$3" "$1"
+}
+
+# wait_for SECONDS COMMAND...: until the command succeeds, or fails after.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $deadline ] || return 1
+		sleep 0.5
+	done
+}
+
 # iptables of one backend ("legacy" or "nft") and family (4 or 6).
 ipt() {
 	local backend=$1 family=$2
@@ -84,4 +115,32 @@ counter() {
 # The sum of all the module's counters in this namespace.
 counters_total() {
 	awk '{ sum += $2 } END { print sum + 0 }' /proc/net/xt_TARPIT
+}
+
+# systemd_exec KEY UNIT-FILE [DROP-IN...]: runs the unit's KEY= command lines
+# (ExecStart, ExecStop, ExecStartPost...) as systemd would, the drop-ins read
+# after the unit (an empty KEY= clears what came before), one after another,
+# stopping at the first failure unless the line starts with "-". The test
+# guest has no systemd as PID 1; this reads Debian's own unit files.
+systemd_exec() {
+	local key=$1 file line status=0
+	shift
+	local lines=()
+	for file in "$@"; do
+		while IFS= read -r line; do
+			case $line in
+			"$key=") lines=() ;;
+			"$key="*) lines+=("${line#"$key="}") ;;
+			esac
+		done <"$file"
+	done
+	for line in "${lines[@]}"; do
+		echo "$key: $line"
+		if [[ $line == -* ]]; then
+			sh -c "${line#-}" || true
+		else
+			sh -c "$line" || { status=$?; break; }
+		fi
+	done
+	return $status
 }

@@ -1,0 +1,74 @@
+#!/bin/bash
+# A host managed by /etc/nftables.conf, with TARPIT rules beside it in
+# iptables-nft's tables, restored at boot by netfilter-persistent: the
+# README's recipe (examples/nftables), with Debian's own nftables and
+# iptables-persistent packages. The guest has no systemd as PID 1, so the
+# test runs the Exec lines of Debian's own unit files (and of the recipe's
+# drop-in) as "systemctl start/restart/reload" would. First what happens
+# without the recipe: Debian's nftables.conf and its unit's ExecStop both
+# "flush ruleset", which takes the TARPIT rules away.
+# Usage (from tests/debian/stock-test.sh, after setup_network): nftables.sh
+source "$(dirname "$0")/lib.sh"
+
+unit_file() { # unit_file NAME: Debian's unit file
+	local dir
+	for dir in /usr/lib/systemd/system /lib/systemd/system; do
+		[ -f "$dir/$1" ] && { echo "$dir/$1"; return; }
+	done
+	echo "/usr/lib/systemd/system/$1"
+}
+nft_unit=$(unit_file nftables.service)
+persistent_unit=$(unit_file netfilter-persistent.service)
+dropin=$EXAMPLES/nftables/keep-tarpit.conf
+echo "=== nftables $(nft --version | cut -d' ' -f2) beside iptables-nft TARPIT rules, netfilter-persistent $(dpkg-query -W -f='${Version}' netfilter-persistent)"
+cp /etc/nftables.conf /tmp/nftables.conf.debian
+
+# The TARPIT rules, written once with iptables (iptables-nft) and saved.
+iptables -A INPUT -p tcp --dport 25 -j TARPIT
+ip6tables -A INPUT -p tcp --dport 25 -j TARPIT
+check "netfilter-persistent save writes them to /etc/iptables/rules.v4 and rules.v6" \
+	sh -c 'netfilter-persistent save >/dev/null && grep -q -- "-j TARPIT" /etc/iptables/rules.v4 && grep -q -- "-j TARPIT" /etc/iptables/rules.v6'
+tarpit_rules() { echo "$(iptables-save | grep -c -- '-j TARPIT') $(ip6tables-save | grep -c -- '-j TARPIT')"; }
+
+# Without the recipe.
+check "[Debian's nftables.conf] nftables starts" systemd_exec ExecStart "$nft_unit"
+expect_eq "[Debian's nftables.conf] starting nftables takes the TARPIT rules away" "$(tarpit_rules)" "0 0"
+cp "$EXAMPLES/nftables/nftables.conf" /etc/nftables.conf
+systemd_exec ExecStart "$persistent_unit" >/dev/null
+systemd_exec ExecStart "$nft_unit" >/dev/null
+check "[the recipe's nftables.conf, Debian's unit] restart: stop" systemd_exec ExecStop "$nft_unit"
+expect_eq "[the recipe's nftables.conf, Debian's unit] its ExecStop (flush ruleset) takes them away" "$(tarpit_rules)" "0 0"
+
+# host_answers TAG: the attacker, both families, ports 25 (TARPIT), 22
+# (accepted by nftables.conf, no service) and 80 (nftables.conf's policy).
+host_answers() {
+	local host
+	for host in 10.0.0.1 fd00::1; do
+		expect_eq "$1 $host:25, 22, 80: held, refused, silence" \
+			"$(client "" "$host" 25) $(client "" "$host" 22) $(client "" "$host" 80)" "held refused silence"
+	done
+}
+# With the recipe: boot (both orders), restart, reload.
+for order in "netfilter-persistent nftables" "nftables netfilter-persistent"; do
+	nft flush ruleset
+	for service in $order; do
+		unit=$persistent_unit
+		[ "$service" = nftables ] && unit=$nft_unit
+		check "[recipe] boot: $service starts" systemd_exec ExecStart "$unit" "$dropin"
+	done
+	expect_eq "[recipe] boot ($order): the TARPIT rules are back" "$(tarpit_rules)" "1 1"
+	host_answers "[recipe] boot ($order):"
+done
+echo "--- nft list ruleset, booted with the recipe:"
+nft list ruleset
+check "[recipe] systemctl restart nftables: stop" systemd_exec ExecStop "$nft_unit" "$dropin"
+check "[recipe] systemctl restart nftables: start" systemd_exec ExecStart "$nft_unit" "$dropin"
+expect_eq "[recipe] after systemctl restart nftables the TARPIT rules are there" "$(tarpit_rules)" "1 1"
+check "[recipe] systemctl reload nftables" systemd_exec ExecReload "$nft_unit" "$dropin"
+expect_eq "[recipe] after systemctl reload nftables the TARPIT rules are there" "$(tarpit_rules)" "1 1"
+expect_eq "[recipe] nftables.conf's own table is there once" "$(nft list tables | grep -c 'table inet filter')" 1
+host_answers "[recipe] after restart and reload:"
+
+nft flush ruleset
+cp /tmp/nftables.conf.debian /etc/nftables.conf
+rm -f /etc/iptables/rules.v4 /etc/iptables/rules.v6
