@@ -52,9 +52,11 @@ host_answers() {
 for order in "netfilter-persistent nftables" "nftables netfilter-persistent"; do
 	nft flush ruleset
 	for service in $order; do
-		unit=$persistent_unit
-		[ "$service" = nftables ] && unit=$nft_unit
-		check "[recipe] boot: $service starts" systemd_exec ExecStart "$unit" "$dropin"
+		if [ "$service" = nftables ]; then
+			check "[recipe] boot: nftables starts" systemd_exec ExecStart "$nft_unit" "$dropin"
+		else
+			check "[recipe] boot: netfilter-persistent starts" systemd_exec ExecStart "$persistent_unit"
+		fi
 	done
 	expect_eq "[recipe] boot ($order): the TARPIT rules are back" "$(tarpit_rules)" "1 1"
 	host_answers "[recipe] boot ($order):"
