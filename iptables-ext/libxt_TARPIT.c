@@ -19,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <xtables.h>
 #include <linux/netfilter_ipv4/ip_tables.h>
 #include <linux/netfilter_ipv6/ip6_tables.h>
@@ -235,26 +236,44 @@ static bool tarpit_rule_is_tcp(const void *ip, uint8_t family)
  * (status 2) with one sentence saying why and what to do instead, rather
  * than printing the rule as a comment nobody reads.
  */
+/*
+ * iptables-translate and iptables-restore-translate (and ip6tables') ask
+ * for a translation to print, and get a sentence instead where there is
+ * none. nft asks too, to show a rule of iptables-nft's in "nft list
+ * ruleset", and prints xt target "TARPIT" when the answer is 0: an exit
+ * there would cut its listing short.
+ */
+static bool tarpit_translating(void)
+{
+	return xt_params != NULL && xt_params->program_name != NULL &&
+	       strstr(xt_params->program_name, "-translate") != NULL;
+}
+
 static int tarpit_xlate(struct xt_xlate *xl, const struct xt_xlate_tg_params *params)
 {
 	const struct xt_tarpit_tginfo_v1 *info = (const void *)params->target->data;
 	const char *name = tarpit_mode_name(info->variant);
+	char why[320];
 
-	if (info->variant != XTTARPIT_RESET) {
-		xtables_error(PARAMETER_PROBLEM, "TARPIT --%s has no nftables equivalent (nft cannot hold a connection "
-			"open without state); keep this rule in iptables-nft, whose table lives beside "
-			"your nft tables, or use -j TARPIT --reset, which translates to reject with tcp reset",
-			name != NULL ? name : "tarpit");
-	}
-	if (tarpit_is_v1(params->target) && (info->limit != 0 || info->limit_global != 0)) {
-		xtables_error(PARAMETER_PROBLEM, "TARPIT --reset with --limit or --limit-global has no nftables "
-			"equivalent (its budgets are per source prefix and shared by the rule); keep "
-			"this rule in iptables-nft, or drop the limits to translate it");
-	}
-	if (!tarpit_rule_is_tcp(params->ip, xt_xlate_get_family(xl))) {
-		xtables_error(PARAMETER_PROBLEM, "TARPIT --reset without -p tcp also drops what is not TCP, which nft's "
-			"reject with tcp reset cannot say; add -p tcp to translate it (and a DROP rule "
-			"for the rest)");
+	if (info->variant != XTTARPIT_RESET)
+		snprintf(why, sizeof(why), "TARPIT --%s has no nftables equivalent (nft cannot hold a connection "
+			 "open without state); keep this rule in iptables-nft, whose table lives beside "
+			 "your nft tables, or use -j TARPIT --reset, which translates to reject with tcp reset",
+			 name != NULL ? name : "tarpit");
+	else if (tarpit_is_v1(params->target) && (info->limit != 0 || info->limit_global != 0))
+		snprintf(why, sizeof(why), "TARPIT --reset with --limit or --limit-global has no nftables "
+			 "equivalent (its budgets are per source prefix and shared by the rule); keep "
+			 "this rule in iptables-nft, or drop the limits to translate it");
+	else if (!tarpit_rule_is_tcp(params->ip, xt_xlate_get_family(xl)))
+		snprintf(why, sizeof(why), "TARPIT --reset without -p tcp also drops what is not TCP, which nft's "
+			 "reject with tcp reset cannot say; add -p tcp to translate it (and a DROP rule "
+			 "for the rest)");
+	else
+		why[0] = '\0';
+	if (why[0] != '\0') {
+		if (!tarpit_translating())
+			return 0;
+		xtables_error(PARAMETER_PROBLEM, "%s", why);
 	}
 	xt_xlate_add(xl, "reject with tcp reset");
 	return 1;

@@ -62,7 +62,11 @@ for order in "netfilter-persistent nftables" "nftables netfilter-persistent"; do
 	host_answers "[recipe] boot ($order):"
 done
 echo "--- nft list ruleset, booted with the recipe:"
-nft list ruleset
+status=0
+nft list ruleset >/tmp/ruleset 2>&1 || status=$?
+cat /tmp/ruleset
+expect_eq "[recipe] nft list ruleset lists everything (exit 0), the TARPIT rules as xt target \"TARPIT\"" \
+	"$status $(grep -c 'tcp dport 25 counter packets [0-9]* bytes [0-9]* xt target "TARPIT"$' /tmp/ruleset)" "0 2"
 check "[recipe] systemctl restart nftables: stop" systemd_exec ExecStop "$nft_unit" "$dropin"
 check "[recipe] systemctl restart nftables: start" systemd_exec ExecStart "$nft_unit" "$dropin"
 expect_eq "[recipe] after systemctl restart nftables the TARPIT rules are there" "$(tarpit_rules)" "1 1"
