@@ -231,17 +231,10 @@ static bool tarpit_rule_is_tcp(const void *ip, uint8_t family)
 }
 
 /*
- * iptables-translate: --reset in a -p tcp rule is nft's "reject with tcp
- * reset". Nothing else has an nft equivalent: iptables-translate fails
- * (status 2) with one sentence saying why and what to do instead, rather
- * than printing the rule as a comment nobody reads.
- */
-/*
- * iptables-translate and iptables-restore-translate (and ip6tables') ask
- * for a translation to print, and get a sentence instead where there is
- * none. nft asks too, to show a rule of iptables-nft's in "nft list
- * ruleset", and prints xt target "TARPIT" when the answer is 0: an exit
- * there would cut its listing short.
+ * Whether the caller is iptables-translate or iptables-restore-translate
+ * (or ip6tables'), which print the translation. nft asks too, to show a
+ * rule of iptables-nft's in "nft list ruleset", and prints xt target
+ * "TARPIT" when the answer is 0: an exit there would cut its listing short.
  */
 static bool tarpit_translating(void)
 {
@@ -249,6 +242,12 @@ static bool tarpit_translating(void)
 	       strstr(xt_params->program_name, "-translate") != NULL;
 }
 
+/*
+ * --reset in a -p tcp rule is nft's "reject with tcp reset". Nothing else
+ * has an nft equivalent: iptables-translate fails (status 2) with one
+ * sentence saying why and what to do instead, rather than printing the
+ * rule as a comment nobody reads; nft gets 0.
+ */
 static int tarpit_xlate(struct xt_xlate *xl, const struct xt_xlate_tg_params *params)
 {
 	const struct xt_tarpit_tginfo_v1 *info = (const void *)params->target->data;

@@ -71,14 +71,14 @@ else
 fi
 expect_eq "[crowdsec] bouncer $bouncer_version bans with DROP although deny_action says TARPIT (so the README's drop-in)" \
 	"$(iptables-save | grep -- crowdsec)" "-A INPUT -m set --match-set crowdsec-blacklists src -j DROP"
-unit=/usr/lib/systemd/system/crowdsec-firewall-bouncer.service
-[ -f "$unit" ] || unit=/lib/systemd/system/crowdsec-firewall-bouncer.service
+unit=$(unit_file crowdsec-firewall-bouncer.service)
 check "[crowdsec] the drop-in's ExecStartPost lines" systemd_exec ExecStartPost "$unit" "$EXAMPLES/crowdsec/tarpit.conf"
 check "[crowdsec] run again, they add nothing" systemd_exec ExecStartPost "$unit" "$EXAMPLES/crowdsec/tarpit.conf"
 expect_eq "[crowdsec] one TARPIT rule per family in mangle INPUT" \
 	"$(iptables-save -t mangle | grep -c TARPIT) $(ip6tables-save -t mangle | grep -c TARPIT)" "1 1"
 
 in_set() { ipset test "$1" "$2" 2>/dev/null; }
+out_of_set() { ! in_set "$@"; }
 add_second_source
 # banned SET ATTACKER OTHER HOST FAMILY: a decision, held, released.
 banned() {
@@ -95,10 +95,10 @@ banned() {
 		"$(in_attacker python3 "$TESTS_DIR/../debian/syn_probe.py" "$family" 25 "$attacker")" "SYN-ACK window=5 acks-our-seq=yes"
 	expect_eq "$tag it is held on port 25" "$(client "$attacker" "$host" 25)" held
 	expect_eq "$tag and on port 8080" "$(client "$attacker" "$host" 8080)" held
-	expect_eq "$tag its UDP is dropped silently" "$(in_attacker python3 "$TESTS_DIR/answer.py" udp "$host" 53 "$attacker")" silence
+	expect_eq "$tag its UDP is dropped silently" "$(udp_client "$attacker" "$host" 53)" silence
 	expect_eq "$tag another source is not affected" "$(client "$other" "$host" 25)" refused
 	check "$tag cscli decisions delete --ip $attacker" cscli decisions delete --ip "$attacker"
-	if wait_for 20 sh -c "! ipset test $set $attacker 2>/dev/null"; then
+	if wait_for 20 out_of_set "$set" "$attacker"; then
 		pass "$tag the bouncer takes it out of $set"
 	else
 		fail "$tag the bouncer takes it out of $set"

@@ -65,9 +65,13 @@ del_second_source() {
 }
 
 # What the host answers a real client: held, refused, silence...
-# (tests/vm/answer.py). client SOURCE HOST PORT
+# (tests/vm/answer.py). client SOURCE HOST PORT (TCP), udp_client SOURCE
+# HOST PORT; an empty SOURCE lets the attacker's stack pick it.
 client() {
 	in_attacker python3 "$TESTS_DIR/answer.py" tcp "$2" "$3" "$1"
+}
+udp_client() {
+	in_attacker python3 "$TESTS_DIR/answer.py" udp "$2" "$3" "$1"
 }
 
 # wait_for SECONDS COMMAND...: until the command succeeds, or fails after.
@@ -115,6 +119,15 @@ counter() {
 # The sum of all the module's counters in this namespace.
 counters_total() {
 	awk '{ sum += $2 } END { print sum + 0 }' /proc/net/xt_TARPIT
+}
+
+# unit_file NAME: the path of Debian's unit file NAME.
+unit_file() {
+	local dir
+	for dir in /usr/lib/systemd/system /lib/systemd/system; do
+		[ -f "$dir/$1" ] && { echo "$dir/$1"; return; }
+	done
+	echo "/usr/lib/systemd/system/$1"
 }
 
 # systemd_exec KEY UNIT-FILE [DROP-IN...]: runs the unit's KEY= command lines

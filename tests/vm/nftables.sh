@@ -10,13 +10,6 @@
 # Usage (from tests/debian/stock-test.sh, after setup_network): nftables.sh
 source "$(dirname "$0")/lib.sh"
 
-unit_file() { # unit_file NAME: Debian's unit file
-	local dir
-	for dir in /usr/lib/systemd/system /lib/systemd/system; do
-		[ -f "$dir/$1" ] && { echo "$dir/$1"; return; }
-	done
-	echo "/usr/lib/systemd/system/$1"
-}
 nft_unit=$(unit_file nftables.service)
 persistent_unit=$(unit_file netfilter-persistent.service)
 dropin=$EXAMPLES/nftables/keep-tarpit.conf

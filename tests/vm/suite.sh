@@ -55,7 +55,6 @@ done
 check "dmesg says why a rule that matches no TCP (-p udp, ! -p tcp) was refused" \
 	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: the rule matches no TCP (-p names another protocol, or ! -p tcp), and TARPIT only drops what is not TCP; use -j DROP there"'
 
-
 # --- the module refuses target data no real extension writes
 variant_shim=/tmp/variant-shim
 mkdir -p "$variant_shim"
@@ -97,22 +96,20 @@ done
 # not_tcp. From the attacker's own address, with its own sockets
 # (answer.py): UDP to a closed port is refused (ICMP port unreachable) or
 # meets silence; TCP to a closed port is refused (reset) or held.
-udp_answer() { in_attacker python3 "$TESTS_DIR/answer.py" udp "$1" 9; }
-tcp_answer() { in_attacker python3 "$TESTS_DIR/answer.py" tcp "$1" "$2"; }
 for backend in legacy nft; do
 	for family in 4 6; do
 		host=10.0.0.1 attacker=10.0.0.2 ping="busybox ping"
 		[ $family = 6 ] && host=fd00::1 attacker=fd00::2 ping="busybox ping6"
 		tag="[$backend ipv$family -s $attacker -j TARPIT, no -p]"
-		expect_eq "$tag before the rule: UDP to a closed port is refused" "$(udp_answer $host)" refused
-		expect_eq "$tag before the rule: TCP to a closed port is refused" "$(tcp_answer $host 24)" refused
+		expect_eq "$tag before the rule: UDP to a closed port is refused" "$(udp_client "" $host 9)" refused
+		expect_eq "$tag before the rule: TCP to a closed port is refused" "$(client "" $host 24)" refused
 		check "$tag before the rule: ping gets an echo reply" in_attacker $ping -c 1 -W 2 $host
 		for options in "" "--limit 1000"; do
 			check "$tag ${options:-revision 0}: accepted" ipt $backend $family -A INPUT -s $attacker -j TARPIT $options
 			not_tcp=$(counter not_tcp)
 			synack=$(counter reply_synack)
-			expect_eq "$tag ${options:-revision 0}: TCP to a closed port is held" "$(tcp_answer $host 24)" held
-			expect_eq "$tag ${options:-revision 0}: UDP gets no port unreachable" "$(udp_answer $host)" silence
+			expect_eq "$tag ${options:-revision 0}: TCP to a closed port is held" "$(client "" $host 24)" held
+			expect_eq "$tag ${options:-revision 0}: UDP gets no port unreachable" "$(udp_client "" $host 9)" silence
 			check "$tag ${options:-revision 0}: ping gets no echo reply" sh -c "! ip netns exec attacker $ping -c 1 -W 1 $host >/dev/null"
 			check "$tag ${options:-revision 0}: a SYN-ACK was counted" test "$(counter reply_synack)" -gt "$synack"
 			check "$tag ${options:-revision 0}: the UDP datagram and the echo request were counted not_tcp" \
@@ -120,7 +117,7 @@ for backend in legacy nft; do
 			rule_packets=$((rule_packets + $(tarpit_rule_packets $backend $family)))
 			ipt $backend $family -D INPUT -s $attacker -j TARPIT $options
 		done
-		expect_eq "$tag after the rule: UDP is refused again" "$(udp_answer $host)" refused
+		expect_eq "$tag after the rule: UDP is refused again" "$(udp_client "" $host 9)" refused
 	done
 done
 
