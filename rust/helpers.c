@@ -48,6 +48,7 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 	facts->targinfo = par->targinfo;
 	facts->synack_window = READ_ONCE(xt_tarpit_param_synack_window);
 	facts->validate_acks = READ_ONCE(xt_tarpit_param_validate_acks);
+	facts->held_epoch = READ_ONCE(xt_tarpit_param_held_epoch);
 	facts->dst = skb_dst(skb);
 	facts->hook = xt_hooknum(par);
 	facts->len = skb->len;
@@ -285,6 +286,38 @@ u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index)
 	for_each_possible_cpu(cpu)
 		sum += *per_cpu_ptr(counters + index, cpu);
 	return sum;
+}
+
+void __percpu *xt_tarpit_alloc_percpu(size_t size)
+{
+	return __alloc_percpu_gfp(size, __alignof__(u64), GFP_KERNEL_ACCOUNT);
+}
+
+/* Only where preemption is off: the target runs with bottom halves off. */
+void *xt_tarpit_this_cpu_ptr(void __percpu *area)
+{
+	return this_cpu_ptr(area);
+}
+
+/*
+ * CPU @cpu's part of @area, or NULL from the first CPU that is not
+ * possible on: x86-64 numbers its possible CPUs from 0 without holes.
+ */
+void *xt_tarpit_cpu_ptr(void __percpu *area, int cpu)
+{
+	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
+		return NULL;
+	return per_cpu_ptr(area, cpu);
+}
+
+u32 xt_tarpit_seconds(void)
+{
+	return (u32)(jiffies / HZ);
+}
+
+u32 xt_tarpit_held_epoch(void)
+{
+	return READ_ONCE(xt_tarpit_param_held_epoch);
 }
 
 void *xt_tarpit_proc_create(struct net *net, const char *name,

@@ -34,6 +34,7 @@ struct xt_tarpit_facts {
 	u32 reply_mark;			/* IP4/IP6_REPLY_MARK() of skb->mark */
 	u32 route_flags;		/* rt_flags (IPv4), rt6i_flags (IPv6), 0 without a route */
 	u32 seconds;			/* jiffies / HZ */
+	u32 held_epoch;			/* module parameter held_epoch */
 	const void *targinfo;		/* par->targinfo, the rule's target data */
 	void *net_state;		/* net_generic(xt_net(), net_id) */
 };
@@ -105,6 +106,11 @@ void *xt_tarpit_kzalloc_account(size_t size);
 u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count);
 void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index);
 u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index);
+void __percpu *xt_tarpit_alloc_percpu(size_t size);
+void *xt_tarpit_this_cpu_ptr(void __percpu *area);
+void *xt_tarpit_cpu_ptr(void __percpu *area, int cpu);
+u32 xt_tarpit_seconds(void);
+u32 xt_tarpit_held_epoch(void);
 void *xt_tarpit_proc_create(struct net *net, const char *name,
 			    int (*show)(struct seq_file *, void *));
 void xt_tarpit_proc_remove(struct net *net, const char *name);
@@ -113,6 +119,7 @@ struct net *xt_tarpit_seq_file_net(struct seq_file *seq);
 /* parameters.c: the module parameters, read in xt_tarpit_packet_facts() */
 extern unsigned short xt_tarpit_param_synack_window;
 extern bool xt_tarpit_param_validate_acks;
+extern unsigned int xt_tarpit_param_held_epoch;
 
 /* Keyed ISN (rust/settings.rs): siphash() is inline over its two variants. */
 u64 xt_tarpit_siphash(const void *data, size_t len, const u64 key[2]);

@@ -18,3 +18,8 @@ bool xt_tarpit_param_validate_acks = true;
 module_param_named(validate_acks, xt_tarpit_param_validate_acks, bool, 0644);
 MODULE_PARM_DESC(validate_acks,
 		 "answer --tarpit/--honeypot segments only if they acknowledge our SYN-ACK (default Y)");
+
+unsigned int xt_tarpit_param_held_epoch = 128;
+module_param_named(held_epoch, xt_tarpit_param_held_epoch, uint, 0644);
+MODULE_PARM_DESC(held_epoch,
+		 "seconds per epoch of the held-connections estimate, which counts the current and the previous epoch (default 128, more than TCP's longest probe interval)");

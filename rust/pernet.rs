@@ -2,15 +2,19 @@
 
 //! Per network namespace state, in the glue layer (`unsafe` inside): the
 //! counters, per CPU so the fast path takes no lock and shares no cache
-//! line, the `/proc/net/xt_TARPIT` file that shows their sums, and the
+//! line, the `/proc/net/xt_TARPIT` file that shows their sums; the
+//! monitoring sketches (held connections, 8 KiB, and top sources, 2 KiB
+//! per CPU: [`crate::packet::Held`], [`crate::packet::TopTable`]),
+//! allocated by the namespace's first TARPIT rule and shown in
+//! `/proc/net/xt_TARPIT_held` and `/proc/net/xt_TARPIT_top`; and the
 //! fixed-size table of reply budgets (`--limit`, `--limit-global`),
-//! allocated by the namespace's first rule with a limit: a namespace that
-//! never has one costs 16 bytes here and its counters.
+//! allocated by the namespace's first rule with a limit. A namespace that
+//! never has a rule costs 24 bytes here and its counters.
 
 use crate::bindings;
 use crate::compat;
 use crate::counters::{self, COUNTERS};
-use crate::packet::limiter;
+use crate::packet::{self, limiter, Held, HeldEstimate, TopSource, TopTable, TOP_SHOWN};
 use core::cell::UnsafeCell;
 use core::ffi::{c_int, c_uint, c_void, CStr};
 use core::fmt::Write;
@@ -28,6 +32,18 @@ struct NetState {
     /// The reply budgets, NULL until a rule with a limit is checked in the
     /// namespace ([`ensure_budgets`]); freed with the namespace.
     budgets: AtomicPtr<Budgets>,
+    /// The monitoring sketches, NULL until a TARPIT rule is checked in the
+    /// namespace ([`ensure_monitor`]); freed with the namespace.
+    monitor: AtomicPtr<Monitor>,
+}
+
+/// The monitoring sketches of a namespace.
+#[repr(C)]
+struct Monitor {
+    held: Held,
+    /// A [`TopTable`] per CPU (a per-CPU pointer: only the helpers
+    /// dereference it), zeroed (empty).
+    top: *mut c_void,
 }
 
 /// Reply budgets, per rule and source prefix and per rule: the cells of
@@ -197,6 +213,117 @@ pub(crate) unsafe fn ensure_budgets(net: *const bindings::net) -> Result {
     Ok(())
 }
 
+/// Makes sure the namespace `net` has its monitoring sketches, for a
+/// TARPIT rule being checked there. `ENOMEM` when they cannot be
+/// allocated (the rule is then refused).
+///
+/// # Safety
+///
+/// As for [`ensure_budgets`].
+pub(crate) unsafe fn ensure_monitor(net: *const bindings::net) -> Result {
+    // SAFETY: `net` is live and the registration gave it a `NetState` at
+    // our id (caller's contract).
+    let state =
+        unsafe { &*bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>() };
+    if !state.monitor.load(Ordering::Acquire).is_null() {
+        return Ok(());
+    }
+    // SAFETY: plain allocations in process context (checkentry), charged to
+    // the caller's memory cgroup; zeroed memory is an empty `Held` (atomics
+    // only) and an empty `TopTable` on every CPU.
+    let (monitor, top) = unsafe {
+        (
+            bindings::xt_tarpit_kzalloc_account(core::mem::size_of::<Monitor>()).cast::<Monitor>(),
+            bindings::xt_tarpit_alloc_percpu(core::mem::size_of::<TopTable>()),
+        )
+    };
+    if monitor.is_null() || top.is_null() {
+        // SAFETY: both are ours, never published (either may be NULL).
+        unsafe {
+            bindings::kfree(monitor.cast());
+            bindings::free_percpu(top);
+        }
+        return Err(ENOMEM);
+    }
+    // SAFETY: `monitor` is ours, allocated above, not yet published.
+    unsafe { (*monitor).top = top };
+    if state
+        .monitor
+        .compare_exchange(
+            core::ptr::null_mut(),
+            monitor,
+            Ordering::AcqRel,
+            Ordering::Acquire,
+        )
+        .is_err()
+    {
+        // Another check of the same namespace was first.
+        // SAFETY: both are ours, never published.
+        unsafe {
+            bindings::free_percpu(top);
+            bindings::kfree(monitor.cast());
+        }
+    }
+    Ok(())
+}
+
+/// What one packet feeds the monitoring sketches of its namespace with.
+///
+/// # Invariants
+///
+/// `held` and `top` (this CPU's table) belong to a namespace alive for
+/// `'a`, a target call, which runs with bottom halves off: nothing else
+/// writes `top` meanwhile.
+pub(crate) struct Monitoring<'a> {
+    held: &'a Held,
+    top: &'a TopTable,
+}
+
+impl Monitoring<'_> {
+    /// The sketches of the namespace whose state is `net_state`, if a
+    /// TARPIT rule set them up (one did, for the rule being run).
+    ///
+    /// # Safety
+    ///
+    /// `net_state` must be what `net_generic` returns at [`id`] for a
+    /// namespace alive for `'a`, and the caller a target call (bottom
+    /// halves off, so on one CPU throughout).
+    pub(crate) unsafe fn of<'a>(net_state: *const c_void) -> Option<Monitoring<'a>> {
+        // SAFETY: the registration gave every namespace a `NetState` at
+        // this id (caller's contract).
+        let monitor = unsafe {
+            (*net_state.cast::<NetState>())
+                .monitor
+                .load(Ordering::Acquire)
+        };
+        if monitor.is_null() {
+            return None;
+        }
+        // SAFETY: once published, the sketches live as long as the
+        // namespace; this CPU's table is a valid, zero-initialised
+        // `TopTable` that only this CPU writes, and the caller stays on
+        // it (caller's contract).
+        // INVARIANT: per the above.
+        unsafe {
+            Some(Monitoring {
+                held: &(*monitor).held,
+                top: &*bindings::xt_tarpit_this_cpu_ptr((*monitor).top).cast::<TopTable>(),
+            })
+        }
+    }
+
+    /// Counts a segment from `prefix` in this CPU's top-sources table.
+    pub(crate) fn count_source(&self, prefix: packet::SourcePrefix, key: [u64; 2]) {
+        self.top.record(prefix, key);
+    }
+
+    /// Records that the connection whose keyed hash is `hash` is held, at
+    /// second `now`, with epochs of `epoch_seconds`.
+    pub(crate) fn record_held(&self, hash: u64, now: u32, epoch_seconds: u32) {
+        self.held.record(hash, now, epoch_seconds);
+    }
+}
+
 /// Takes one reply from a rule's budgets in a namespace: the prefix's
 /// under the rule, in the two cells picked by `prefix_hash` (when `limit`
 /// is not 0), then the rule's own, in the two cells picked by `rule_hash`
@@ -280,6 +407,18 @@ impl NetCounters {
 
 /// The counters file's name in `/proc/net`.
 const PROC_NAME: &CStr = c"xt_TARPIT";
+/// The held-connections estimate's file.
+const PROC_HELD: &CStr = c"xt_TARPIT_held";
+/// The top sources' file.
+const PROC_TOP: &CStr = c"xt_TARPIT_top";
+
+/// The files in `/proc/net` and what shows them, created in this order.
+type Show = unsafe extern "C" fn(*mut bindings::seq_file, *mut c_void) -> c_int;
+const PROC_FILES: [(&CStr, Show); 3] = [
+    (PROC_NAME, show_counters),
+    (PROC_HELD, show_held),
+    (PROC_TOP, show_top),
+];
 
 /// The `pernet_operations` init callback.
 ///
@@ -297,12 +436,16 @@ unsafe extern "C" fn net_init(net: *mut bindings::net) -> c_int {
             return ENOMEM.to_errno();
         }
         (*state).counters = percpu;
-        if bindings::xt_tarpit_proc_create(net, compat::c_str_ptr(PROC_NAME), Some(show_counters))
-            .is_null()
-        {
-            (*state).counters = core::ptr::null_mut();
-            bindings::free_percpu(percpu.cast());
-            return ENOMEM.to_errno();
+        for (created, (name, show)) in PROC_FILES.iter().enumerate() {
+            if bindings::xt_tarpit_proc_create(net, compat::c_str_ptr(name), Some(*show)).is_null()
+            {
+                for (name, _) in &PROC_FILES[..created] {
+                    bindings::xt_tarpit_proc_remove(net, compat::c_str_ptr(name));
+                }
+                (*state).counters = core::ptr::null_mut();
+                bindings::free_percpu(percpu.cast());
+                return ENOMEM.to_errno();
+            }
         }
     }
     0
@@ -319,7 +462,9 @@ unsafe extern "C" fn net_exit(net: *mut bindings::net) {
     // `net_init` succeeded for it; no packet of it reaches the target any
     // more, and removing the proc file waits for its readers.
     unsafe {
-        bindings::xt_tarpit_proc_remove(net, compat::c_str_ptr(PROC_NAME));
+        for (name, _) in &PROC_FILES {
+            bindings::xt_tarpit_proc_remove(net, compat::c_str_ptr(name));
+        }
         let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
         bindings::free_percpu((*state).counters.cast());
         (*state).counters = core::ptr::null_mut();
@@ -329,10 +474,17 @@ unsafe extern "C" fn net_exit(net: *mut bindings::net) {
                 .swap(core::ptr::null_mut(), Ordering::AcqRel)
                 .cast(),
         );
+        let monitor = (*state)
+            .monitor
+            .swap(core::ptr::null_mut(), Ordering::AcqRel);
+        if !monitor.is_null() {
+            bindings::free_percpu((*monitor).top);
+            bindings::kfree(monitor.cast());
+        }
     }
 }
 
-/// A line buffer for `/proc/net/xt_TARPIT`.
+/// A line buffer for the `/proc/net` files.
 struct Line {
     bytes: [u8; 64],
     length: usize,
@@ -369,9 +521,130 @@ unsafe extern "C" fn show_counters(seq: *mut bindings::seq_file, _: *mut c_void)
             length: 0,
         };
         if writeln!(line, "{} {}", counters::name(index), counters.sum(index)).is_ok() {
-            // SAFETY: `seq` is the live seq_file of this read; the bytes are
-            // initialised and `length` long.
-            unsafe { bindings::seq_write(seq, line.bytes.as_ptr().cast(), line.length) };
+            // SAFETY: `seq` is the live seq_file of this read.
+            unsafe { put(seq, &line) };
+        }
+    }
+    0
+}
+
+/// Writes `line` to `seq`.
+///
+/// # Safety
+///
+/// `seq` must be the live seq_file of a read.
+unsafe fn put(seq: *mut bindings::seq_file, line: &Line) {
+    // SAFETY: `seq` is live (caller's contract); the bytes are initialised
+    // and `length` long.
+    unsafe { bindings::seq_write(seq, line.bytes.as_ptr().cast(), line.length) };
+}
+
+/// The monitoring sketches of the namespace a proc file is read in, if a
+/// TARPIT rule set them up.
+///
+/// # Safety
+///
+/// `seq` must be the live seq_file of a read of a file `net_init` created.
+unsafe fn monitor_of<'a>(seq: *mut bindings::seq_file) -> Option<&'a Monitor> {
+    // SAFETY: while the file is read, its namespace and state are alive
+    // (caller's contract), and the sketches live as long as the namespace.
+    unsafe {
+        let net = bindings::xt_tarpit_seq_file_net(seq);
+        let state = bindings::xt_tarpit_net_generic(net, TABLE.generic_id()).cast::<NetState>();
+        (*state).monitor.load(Ordering::Acquire).as_ref()
+    }
+}
+
+/// Shows the held-connections estimate: `held N` (or `held saturated`),
+/// the window it covers and the epoch length, in seconds.
+///
+/// # Safety
+///
+/// Called by the seq_file code only, for a read of a file `net_init`
+/// created.
+unsafe extern "C" fn show_held(seq: *mut bindings::seq_file, _: *mut c_void) -> c_int {
+    // SAFETY: called for a read of a file `net_init` created.
+    let monitor = unsafe { monitor_of(seq) };
+    // SAFETY: no preconditions; they read the clock and a parameter.
+    let (now, epoch) = unsafe {
+        (
+            bindings::xt_tarpit_seconds(),
+            bindings::xt_tarpit_held_epoch(),
+        )
+    };
+    let epoch = epoch.max(1);
+    let estimate = monitor.map_or(HeldEstimate::Count(0), |monitor| {
+        monitor.held.estimate(now, epoch)
+    });
+    let mut line = Line {
+        bytes: [0; 64],
+        length: 0,
+    };
+    let written = match estimate {
+        HeldEstimate::Count(count) => writeln!(line, "held {count}"),
+        HeldEstimate::Saturated => writeln!(line, "held saturated"),
+    }
+    .and_then(|()| {
+        writeln!(
+            line,
+            "window_seconds {}\nepoch_seconds {epoch}",
+            u64::from(epoch) * 2
+        )
+    });
+    if written.is_ok() {
+        // SAFETY: `seq` is the live seq_file of this read.
+        unsafe { put(seq, &line) };
+    }
+    0
+}
+
+/// Shows the heaviest source prefixes, one `prefix segments error` line
+/// each, heaviest first.
+///
+/// # Safety
+///
+/// Called by the seq_file code only, for a read of a file `net_init`
+/// created.
+unsafe extern "C" fn show_top(seq: *mut bindings::seq_file, _: *mut c_void) -> c_int {
+    // SAFETY: called for a read of a file `net_init` created.
+    let Some(monitor) = (unsafe { monitor_of(seq) }) else {
+        return 0;
+    };
+    let tables = |cpu: usize| {
+        let cpu = c_int::try_from(cpu).ok()?;
+        // SAFETY: the helper checks `cpu` against the possible CPUs; each
+        // has a zero-initialised `TopTable` in the per-CPU area, alive
+        // with the namespace, which its CPU writes with atomics only.
+        unsafe {
+            bindings::xt_tarpit_cpu_ptr(monitor.top, cpu)
+                .cast::<TopTable>()
+                .as_ref()
+        }
+    };
+    let empty = TopSource {
+        prefix: packet::SourcePrefix {
+            version: 4,
+            bits: 0,
+        },
+        segments: 0,
+        error: 0,
+    };
+    let mut top = [empty; TOP_SHOWN];
+    let shown = packet::top_sources(tables, &mut top);
+    for source in &top[..shown] {
+        let mut line = Line {
+            bytes: [0; 64],
+            length: 0,
+        };
+        if writeln!(
+            line,
+            "{} {} {}",
+            source.prefix, source.segments, source.error
+        )
+        .is_ok()
+        {
+            // SAFETY: `seq` is the live seq_file of this read.
+            unsafe { put(seq, &line) };
         }
     }
     0

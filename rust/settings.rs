@@ -10,9 +10,10 @@ use core::cell::UnsafeCell;
 use core::ffi::c_void;
 use core::sync::atomic::{AtomicBool, Ordering};
 
-/// The per-boot secrets: the key of the keyed ISNs (SipHash, two words)
-/// and the key of the limiter's prefix hash (HalfSipHash, two words), drawn
-/// apart so neither hash tells anything of the other.
+/// The per-boot secrets: the key of the keyed ISNs (SipHash, two words),
+/// the key of the limiter's prefix hash (HalfSipHash, two words) and the
+/// key that places source prefixes in the top-sources tables (two words),
+/// drawn apart so no hash tells anything of another.
 ///
 /// # Invariants
 ///
@@ -20,13 +21,13 @@ use core::sync::atomic::{AtomicBool, Ordering};
 /// [`KeysDrawn`] proof; readers run only in the target, which is registered
 /// only with that proof (`target::register`), so they start after the
 /// write and never see another.
-struct Keys(UnsafeCell<[u64; 4]>);
+struct Keys(UnsafeCell<[u64; 6]>);
 
 // SAFETY: per the type invariant, the one write happens before any reader
 // can run.
 unsafe impl Sync for Keys {}
 
-static KEYS: Keys = Keys(UnsafeCell::new([0; 4]));
+static KEYS: Keys = Keys(UnsafeCell::new([0; 6]));
 /// Whether [`draw_keys`] has run.
 static DRAWN: AtomicBool = AtomicBool::new(false);
 
@@ -52,7 +53,7 @@ impl Keys {
     }
 }
 
-// The prefix key is the last two words of the four.
+// The prefix key is words 2 and 3 of the six.
 const _: () = assert!(core::mem::size_of::<bindings::hsiphash_key_t>() == 16);
 const _: () = assert!(core::mem::size_of::<bindings::siphash_key_t>() == 16);
 
@@ -64,8 +65,8 @@ pub(crate) fn draw_keys() -> Option<KeysDrawn> {
     }
     // SAFETY: this is the first and only write (`DRAWN`), and no reader
     // runs before it returns the proof (type invariant of `Keys`); the
-    // buffer is 32 writable bytes.
-    unsafe { bindings::get_random_bytes(KEYS.0.get().cast::<c_void>(), 32) };
+    // buffer is 48 writable bytes.
+    unsafe { bindings::get_random_bytes(KEYS.0.get().cast::<c_void>(), 48) };
     // INVARIANT: the keys are written; from now on they are only read.
     Some(KeysDrawn(()))
 }
@@ -130,4 +131,13 @@ pub(crate) fn prefix_hash(prefix: limiter::Prefix, rule: u32) -> u32 {
 pub(crate) fn rule_hash(rule: u32) -> u32 {
     // SAFETY: as in `prefix_hash`.
     unsafe { bindings::hsiphash_1u32(rule, KEYS.prefix()) }
+}
+
+/// The key that places source prefixes in the top-sources tables
+/// ([`crate::packet::TopTable`]).
+pub(crate) fn top_key() -> [u64; 2] {
+    // SAFETY: the key is initialised and no longer written (type invariant
+    // of `Keys`).
+    let words = unsafe { &*KEYS.0.get() };
+    [words[4], words[5]]
 }

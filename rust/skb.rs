@@ -7,7 +7,7 @@
 
 use crate::bindings;
 use crate::family::{nfproto, Family};
-use crate::pernet::{self, NetCounters};
+use crate::pernet::{self, Monitoring, NetCounters};
 use core::ffi::{c_int, c_uint, c_void};
 use core::marker::PhantomData;
 use core::mem::MaybeUninit;
@@ -234,6 +234,24 @@ impl<'a> Packet<'a> {
                 .unwrap_or(0)
                 .max(shape.rmem_max),
         }
+    }
+
+    /// The monitoring sketches of the packet's namespace, if a TARPIT rule
+    /// set them up (one did: the rule being run).
+    pub(crate) fn monitoring(&self) -> Option<Monitoring<'a>> {
+        // SAFETY: `net_state` is the state of the packet's namespace, alive
+        // for the hook call, `'a`, which runs with bottom halves off.
+        unsafe { Monitoring::of(self.facts.net_state) }
+    }
+
+    /// The time, in seconds (`jiffies / HZ`), as read for this packet.
+    pub(crate) fn seconds(&self) -> u32 {
+        self.facts.seconds
+    }
+
+    /// The `held_epoch` module parameter, as read for this packet.
+    pub(crate) fn held_epoch(&self) -> u32 {
+        self.facts.held_epoch
     }
 
     /// The counters of the packet's namespace, usable after

@@ -126,9 +126,11 @@ fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError
             return Err(EINVAL);
         }
     };
+    // SAFETY: the rule's namespace is alive while it is checked, and the
+    // module's registrations hold while xtables calls it.
+    unsafe { pernet::ensure_monitor(rule.net()) }?;
     if options.is_limited() {
-        // SAFETY: the rule's namespace is alive while it is checked, and
-        // the module's registrations hold while xtables calls it.
+        // SAFETY: as above.
         unsafe { pernet::ensure_budgets(rule.net()) }?;
     }
     Ok(())
@@ -153,6 +155,10 @@ fn answer(
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Err(Outcome::Ignored(packet::Ignored::BadChecksum));
     }
+    let monitoring = packet.monitoring();
+    if let Some(monitoring) = &monitoring {
+        monitoring.count_source(packet::SourcePrefix::of(&segment), settings::top_key());
+    }
     let validate = options.validate && packet.validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
     // Hashing costs time on every segment; SYN-ACKs, the validation of
@@ -174,6 +180,9 @@ fn answer(
         Ok(reply) => reply,
         Err(reason) => return Err(Outcome::Ignored(reason)),
     };
+    if let (true, Some(monitoring)) = (reply.held, &monitoring) {
+        monitoring.record_held(hash, packet.seconds(), packet.held_epoch());
+    }
     if options.is_limited() {
         let rule = packet.rule_id();
         let prefix_hash = if options.limit != 0 {

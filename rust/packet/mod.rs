@@ -13,6 +13,7 @@ mod ignored;
 pub mod limiter;
 mod mimic;
 mod mode;
+mod monitor;
 mod reply;
 mod rule;
 mod segment;
@@ -23,6 +24,10 @@ pub use checksum::{ipv4_header_checksum, tcp_checksum, Checksum};
 pub use ignored::Ignored;
 pub use mimic::{advmss_for_mtu, mimic_sends_timestamp, Mimic, TcpOptions};
 pub use mode::Mode;
+pub use monitor::{
+    linear_count, top_sources, Held, HeldEstimate, SourcePrefix, TopSource, TopTable, HELD_BITS,
+    HELD_EPOCH_DEFAULT, TOP_BUCKETS, TOP_SHOWN, TOP_WAYS,
+};
 pub use reply::{
     decide, Reply, ReplyKind, Settings, HONEYPOT_WINDOW, TARPIT_SPAN_MAX, TARPIT_SYNACK_WINDOW,
 };

@@ -135,6 +135,10 @@ pub struct Reply {
     pub options: TcpOptions,
     /// IPv6 flow label (zero unless `--mimic`).
     pub flow_label: u32,
+    /// It answers a segment that acknowledges a `--tarpit` SYN-ACK of
+    /// ours: proof that the connection is alive and held (for the
+    /// held-connections estimate).
+    pub held: bool,
 }
 
 impl Reply {
@@ -150,6 +154,7 @@ impl Reply {
             window,
             options: TcpOptions::NONE,
             flow_label: 0,
+            held: false,
         };
         if let Some(mimic) = &settings.mimic {
             (reply.options, reply.window, reply.flow_label) = mimic_synack(segment, mimic);
@@ -159,7 +164,7 @@ impl Reply {
 
     /// The ACK of a segment of a connection we accepted, acknowledging up
     /// to `ack` and offering `window`.
-    fn ack(segment: &Segment, ack: u32, window: u16) -> Reply {
+    fn ack(segment: &Segment, ack: u32, window: u16, held: bool) -> Reply {
         Reply {
             kind: ReplyKind::Ack,
             flags: TcpFlags::ACK,
@@ -169,6 +174,7 @@ impl Reply {
             window,
             options: TcpOptions::NONE,
             flow_label: 0,
+            held,
         }
     }
 
@@ -185,6 +191,7 @@ impl Reply {
                 window: 0,
                 options: TcpOptions::NONE,
                 flow_label: 0,
+                held: false,
             }
         } else {
             Reply {
@@ -195,6 +202,7 @@ impl Reply {
                 window: 0,
                 options: TcpOptions::NONE,
                 flow_label: 0,
+                held: false,
             }
         }
     }
@@ -229,11 +237,11 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
             (true, true) => Ok(Reply::reset(segment)),
             // Acknowledge nothing new, offer nothing: the peer waits.
             (false, true) => match settings.tarpit_snd_una(segment) {
-                Some(snd_una) => Ok(Reply::ack(segment, snd_una, 0)),
+                Some(snd_una) => Ok(Reply::ack(segment, snd_una, 0, true)),
                 None if settings.validate => Err(Ignored::FailedValidation),
                 // Not from a SYN-ACK of ours (or not decodable): the best
                 // guess at what the sender has not had acknowledged.
-                None => Ok(Reply::ack(segment, segment.seq, 0)),
+                None => Ok(Reply::ack(segment, segment.seq, 0, false)),
             },
             (false, false) => Err(Ignored::NoSynNoAck),
         },
@@ -254,6 +262,7 @@ pub fn decide(mode: Mode, segment: &Segment, settings: &Settings) -> Result<Repl
                 segment,
                 segment.seq.wrapping_add(segment.payload_len as u32),
                 HONEYPOT_WINDOW,
+                false,
             )),
             (false, false) => Err(Ignored::NoSynNoAck),
         },

@@ -239,6 +239,9 @@ source "$TESTS_DIR/rule_options.sh"
 # --- where replies go: bridges, link-local, marks, hop limits; no loops
 source "$TESTS_DIR/reply_path.sh"
 
+# --- monitoring: connections held now, top sources
+source "$TESTS_DIR/monitor.sh"
+
 # --- counters: per namespace, every segment accounted for once
 echo "/proc/net/xt_TARPIT:"
 cat /proc/net/xt_TARPIT
