@@ -58,7 +58,7 @@ with urllib.request.urlopen("http://127.0.0.1:9090/api/v1/query?" + urllib.parse
 print(round(sum(float(series["value"][1]) for series in result), 3) if result else "none")
 PY
 }
-ready() { [ "$(promql 'up{job="node"}' 2>/dev/null)" = 1 ]; }
+ready() { [ "$(promql 'up{job="node"}' 2>/dev/null)" = 1.0 ]; }
 check "Prometheus scrapes the node exporter" wait_for 120 ready
 
 iptables -A INPUT -p tcp --dport 25 -j TARPIT
@@ -70,13 +70,13 @@ clients=$!
 wait_for 60 grep -q HELD "$work/clients"
 held_clients=$(awk '$1 == "HELD" { print $2 }' "$work/clients")
 # A few scrapes of a held attacker.
-loaded() { [ "$(promql 'xt_tarpit_module_loaded')" = 1 ] && [ "$(promql 'xt_tarpit_connections_held')" != none ]; }
+loaded() { [ "$(promql 'xt_tarpit_module_loaded')" = 1.0 ] && [ "$(promql 'xt_tarpit_connections_held')" != none ]; }
 wait_for 60 loaded
 sleep 10
 held=$(promql 'xt_tarpit_connections_held')
 check "PromQL: xt_tarpit_connections_held is $held for $held_clients clients held (within 5 %)" \
 	python3 -c "import sys; sys.exit(abs($held - $held_clients) > 0.05 * $held_clients)"
-rate=$(promql 'sum(rate(xt_tarpit_segments_total{outcome=~"reply_.*"}[20s]))')
+rate=$(promql 'sum(rate(xt_tarpit_segments_total{outcome=~"reply_.*"}[1m]))')
 check "PromQL: replies per second while held: $rate" python3 -c "import sys; sys.exit(not $rate > 0)"
 json=$(xt-tarpit status --json)
 check "xt-tarpit status --json agrees: held $(python3 -c 'import json,sys; print(json.load(sys.stdin)["held"])' <<<"$json")" \
