@@ -49,6 +49,12 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 	facts->synack_window = READ_ONCE(xt_tarpit_param_synack_window);
 	facts->validate_acks = READ_ONCE(xt_tarpit_param_validate_acks);
 	facts->held_epoch = READ_ONCE(xt_tarpit_param_held_epoch);
+	/*
+	 * Where this CPU's per-CPU variables are, so the Rust code reaches its
+	 * counters and top-sources table without a call each: the target runs
+	 * with bottom halves (and so preemption) off, on this CPU throughout.
+	 */
+	facts->cpu_offset = my_cpu_offset;
 	facts->dst = skb_dst(skb);
 	facts->hook = xt_hooknum(par);
 	facts->len = skb->len;
@@ -273,11 +279,6 @@ u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count)
 	return __alloc_percpu(count * sizeof(u64), __alignof__(u64));
 }
 
-void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index)
-{
-	this_cpu_inc(counters[index]);
-}
-
 u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index)
 {
 	u64 sum = 0;
@@ -291,12 +292,6 @@ u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index)
 void __percpu *xt_tarpit_alloc_percpu(size_t size)
 {
 	return __alloc_percpu_gfp(size, __alignof__(u64), GFP_KERNEL_ACCOUNT);
-}
-
-/* Only where preemption is off: the target runs with bottom halves off. */
-void *xt_tarpit_this_cpu_ptr(void __percpu *area)
-{
-	return this_cpu_ptr(area);
 }
 
 /*

@@ -35,6 +35,7 @@ struct xt_tarpit_facts {
 	u32 route_flags;		/* rt_flags (IPv4), rt6i_flags (IPv6), 0 without a route */
 	u32 seconds;			/* jiffies / HZ */
 	u32 held_epoch;			/* module parameter held_epoch */
+	unsigned long cpu_offset;	/* my_cpu_offset: this CPU's per-CPU areas */
 	const void *targinfo;		/* par->targinfo, the rule's target data */
 	void *net_state;		/* net_generic(xt_net(), net_id) */
 };
@@ -104,10 +105,8 @@ struct seq_file;
 void *xt_tarpit_net_generic(const struct net *net, unsigned int id);
 void *xt_tarpit_kzalloc_account(size_t size);
 u64 __percpu *xt_tarpit_alloc_percpu_u64(unsigned int count);
-void xt_tarpit_percpu_inc(u64 __percpu *counters, unsigned int index);
 u64 xt_tarpit_percpu_sum(u64 __percpu *counters, unsigned int index);
 void __percpu *xt_tarpit_alloc_percpu(size_t size);
-void *xt_tarpit_this_cpu_ptr(void __percpu *area);
 void *xt_tarpit_cpu_ptr(void __percpu *area, int cpu);
 u32 xt_tarpit_seconds(void);
 u32 xt_tarpit_held_epoch(void);

@@ -287,8 +287,12 @@ impl Monitoring<'_> {
     ///
     /// `net_state` must be what `net_generic` returns at [`id`] for a
     /// namespace alive for `'a`, and the caller a target call (bottom
-    /// halves off, so on one CPU throughout).
-    pub(crate) unsafe fn of<'a>(net_state: *const c_void) -> Option<Monitoring<'a>> {
+    /// halves off, so on one CPU throughout) running on the CPU whose
+    /// per-CPU areas are at `cpu_offset` (`my_cpu_offset`).
+    pub(crate) unsafe fn of<'a>(
+        net_state: *const c_void,
+        cpu_offset: usize,
+    ) -> Option<Monitoring<'a>> {
         // SAFETY: the registration gave every namespace a `NetState` at
         // this id (caller's contract).
         let monitor = unsafe {
@@ -307,7 +311,10 @@ impl Monitoring<'_> {
         unsafe {
             Some(Monitoring {
                 held: &(*monitor).held,
-                top: &*bindings::xt_tarpit_this_cpu_ptr((*monitor).top).cast::<TopTable>(),
+                top: &*(*monitor)
+                    .top
+                    .wrapping_byte_add(cpu_offset)
+                    .cast::<TopTable>(),
             })
         }
     }
@@ -391,11 +398,33 @@ impl NetCounters {
         (!percpu.is_null()).then_some(NetCounters { percpu })
     }
 
-    /// Adds one to counter `index` on this CPU.
-    pub(crate) fn increment(&self, index: usize) {
+    /// Adds one to counter `index` on the CPU whose per-CPU areas are at
+    /// `cpu_offset`.
+    ///
+    /// # Safety
+    ///
+    /// `cpu_offset` must be the offset (`my_cpu_offset`) of the CPU the
+    /// caller runs on, with bottom halves off for the whole call: only the
+    /// target updates the counters, always so, so nothing else on this CPU
+    /// writes them meanwhile (other CPUs only read them).
+    pub(crate) unsafe fn increment(&self, index: usize, cpu_offset: usize) {
         if index < COUNTERS {
-            // SAFETY: `percpu` is live (type invariant), `index` in range.
-            unsafe { bindings::xt_tarpit_percpu_inc(self.percpu, index as c_uint) };
+            // SAFETY: `percpu` is a live per-CPU array of `COUNTERS` u64
+            // (type invariant), so at this CPU's offset it is this CPU's
+            // array, and `index` is in range; `AtomicU64` has `u64`'s layout.
+            let counter = unsafe {
+                &*self
+                    .percpu
+                    .wrapping_byte_add(cpu_offset)
+                    .add(index)
+                    .cast::<AtomicU64>()
+            };
+            // Not a read-modify-write: this CPU is the only writer (caller's
+            // contract), and a plain increment is what `this_cpu_inc` is.
+            counter.store(
+                counter.load(Ordering::Relaxed).wrapping_add(1),
+                Ordering::Relaxed,
+            );
         }
     }
 

@@ -240,8 +240,9 @@ impl<'a> Packet<'a> {
     /// set them up (one did: the rule being run).
     pub(crate) fn monitoring(&self) -> Option<Monitoring<'a>> {
         // SAFETY: `net_state` is the state of the packet's namespace, alive
-        // for the hook call, `'a`, which runs with bottom halves off.
-        unsafe { Monitoring::of(self.facts.net_state) }
+        // for the hook call, `'a`, which runs with bottom halves off on the
+        // CPU whose offset the facts hold.
+        unsafe { Monitoring::of(self.facts.net_state, self.facts.cpu_offset as usize) }
     }
 
     /// The time, in seconds (`jiffies / HZ`), as read for this packet.
@@ -258,9 +259,11 @@ impl<'a> Packet<'a> {
     /// [`Packet::send_reply`] has taken the packet.
     pub(crate) fn counting(&self) -> Counting<'a> {
         // INVARIANT: the packet's namespace, and so its state, is alive for
-        // the hook call, `'a`.
+        // the hook call, `'a`, which runs with bottom halves off on the CPU
+        // whose offset the facts hold.
         Counting {
             net_state: self.facts.net_state,
+            cpu_offset: self.facts.cpu_offset as usize,
             _lifetime: PhantomData,
         }
     }
@@ -387,19 +390,23 @@ pub(crate) enum Verdict {
 /// # Invariants
 ///
 /// `net_state` is the state of a namespace alive for `'a`, the target call
-/// it was taken in.
+/// it was taken in, which runs with bottom halves off on the CPU whose
+/// per-CPU areas are at `cpu_offset`.
 #[derive(Clone, Copy)]
 pub(crate) struct Counting<'a> {
     net_state: *mut c_void,
+    cpu_offset: usize,
     _lifetime: PhantomData<&'a bindings::net>,
 }
 
 impl Counting<'_> {
     /// Adds one to counter `index` of the namespace.
     pub(crate) fn count(self, index: usize) {
-        // SAFETY: `net_state` is alive (type invariant).
+        // SAFETY: `net_state` is alive and the call runs on the CPU at
+        // `cpu_offset`, with bottom halves off (type invariant).
         if let Some(counters) = unsafe { NetCounters::of_state(self.net_state) } {
-            counters.increment(index);
+            // SAFETY: as above.
+            unsafe { counters.increment(index, self.cpu_offset) };
         }
     }
 }

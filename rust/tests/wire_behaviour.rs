@@ -526,3 +526,33 @@ fn rules_are_accepted_when_their_protocol_match_lets_tcp_through() {
         }
     }
 }
+
+/// Whether the reply to `probe` under `mode` marks its connection as held
+/// (the held-connections estimate counts it), validation off so that every
+/// case gets a reply.
+fn held(mode: Mode, probe: &Probe) -> Option<bool> {
+    let family = if probe.v6 { Family::Ipv6 } else { Family::Ipv4 };
+    let packet = probe.packet();
+    let segment = parse(family, &packet, packet.len()).ok()?;
+    decide(mode, &segment, &Settings::with_key(ISN)).ok().map(|reply| reply.held)
+}
+
+#[test]
+fn only_segments_acknowledging_our_tarpit_synack_prove_a_connection_held() {
+    both_families(|v6| {
+        for (flags, offset) in [(ACK, -1), (ACK, 0), (ACK, 5), (ACK | PSH, 1)] {
+            let probe = tarpit_segment(v6, flags, offset);
+            assert_eq!(held(Mode::Tarpit, &probe), Some(true), "flags {flags:#x} offset {offset}");
+            // The same segment in the other modes holds nothing.
+            assert_ne!(held(Mode::Honeypot, &probe), Some(true));
+            assert_ne!(held(Mode::Reset, &probe), Some(true));
+        }
+        // A spoofed ACK (answered only because validation is off), a SYN,
+        // a segment outside the window: not proof.
+        let mut spoofed = tarpit_segment(v6, ACK, 0);
+        spoofed.ack ^= 0x8000_0000;
+        assert_eq!(held(Mode::Tarpit, &spoofed), Some(false));
+        assert_eq!(held(Mode::Tarpit, &Probe::new(v6, SYN)), Some(false));
+        assert_eq!(held(Mode::Tarpit, &tarpit_segment(v6, ACK, 1000)), Some(false));
+    });
+}
