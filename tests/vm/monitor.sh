@@ -62,7 +62,7 @@ rm -f /tmp/monitor-hold-*
 for step in "10.9.0.11:100" "10.9.0.12:900" "10.9.0.13:1000 10.9.0.14:1000 10.9.0.15:1000 10.9.0.16:1000"; do
 	for client in $step; do monitor_hold "${client%:*}" "${client#*:}"; done
 	wait_for 300 all_reported
-	sleep 2
+	sleep 1
 	truth=$(held_truth) estimate=$(held_now)
 	check "held estimate $estimate is within 5 % of the $truth clients held" within_5_percent "$estimate" "$truth"
 done
