@@ -15,9 +15,7 @@
       "TRUTH <prefix> <segments>" line per prefix.
 """
 
-import errno
 import random
-import select
 import signal
 import socket
 import struct
@@ -25,33 +23,14 @@ import sys
 import time
 
 import wire
+from mass_connect import connect_all
 
 
 def hold(source, destination, port, count):
-    pending = {}
-    for _ in range(count):
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    held = connect_all(source, destination, port, count, seconds=120)
+    for sock in held:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        sock.bind((source, 0))
-        sock.setblocking(False)
-        result = sock.connect_ex((destination, port))
-        if result not in (0, errno.EINPROGRESS):
-            raise SystemExit(f"connect: {errno.errorcode.get(result, result)}")
-        pending[sock.fileno()] = sock
-    held = []
-    poller = select.poll()
-    for fd in pending:
-        poller.register(fd, select.POLLOUT)
-    deadline = time.monotonic() + 120
-    while pending and time.monotonic() < deadline:
-        for fd, _ in poller.poll(1000):
-            sock = pending.pop(fd)
-            poller.unregister(fd)
-            if sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-                sock.send(b"x")
-                held.append(sock)
-    for sock in pending.values():
-        sock.close()
+        sock.send(b"x")
 
     def gone(*_):
         for sock in held:
