@@ -34,6 +34,17 @@
 
 #include "helpers.h"
 
+/* The clock and the parameter, read the same way for a packet and a proc file. */
+u32 xt_tarpit_seconds(void)
+{
+	return (u32)(jiffies / HZ);
+}
+
+u32 xt_tarpit_held_epoch(void)
+{
+	return READ_ONCE(xt_tarpit_param_held_epoch);
+}
+
 void xt_tarpit_packet_facts(const struct sk_buff *skb,
 			    const struct xt_action_param *par,
 			    unsigned int net_id,
@@ -44,11 +55,11 @@ void xt_tarpit_packet_facts(const struct sk_buff *skb,
 
 	facts->net = xt_net(par);
 	facts->net_state = net_generic(facts->net, net_id);
-	facts->seconds = (u32)(jiffies / HZ);
+	facts->seconds = xt_tarpit_seconds();
 	facts->targinfo = par->targinfo;
 	facts->synack_window = READ_ONCE(xt_tarpit_param_synack_window);
 	facts->validate_acks = READ_ONCE(xt_tarpit_param_validate_acks);
-	facts->held_epoch = READ_ONCE(xt_tarpit_param_held_epoch);
+	facts->held_epoch = xt_tarpit_held_epoch();
 	/*
 	 * Where this CPU's per-CPU variables are, so the Rust code reaches its
 	 * counters and top-sources table without a call each: the target runs
@@ -303,16 +314,6 @@ void *xt_tarpit_cpu_ptr(void __percpu *area, int cpu)
 	if (cpu < 0 || cpu >= nr_cpu_ids || !cpu_possible(cpu))
 		return NULL;
 	return per_cpu_ptr(area, cpu);
-}
-
-u32 xt_tarpit_seconds(void)
-{
-	return (u32)(jiffies / HZ);
-}
-
-u32 xt_tarpit_held_epoch(void)
-{
-	return READ_ONCE(xt_tarpit_param_held_epoch);
 }
 
 void *xt_tarpit_proc_create(struct net *net, const char *name,
