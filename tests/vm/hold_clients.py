@@ -6,7 +6,8 @@ and what ends it. Runs in the attacker namespace of the hold VM
 Usage: hold_clients.py <bound seconds> <address> <target>=<port> [...]
 
 Starts every client against every target at once (each client program
-with its default settings; the interrupted nc is interrupted after 2 s),
+with its default settings; the interrupted nc is interrupted 2 s after it started, or
+once its connection is established if that takes longer),
 waits until each has ended or the bound has passed, and prints one line
 per client and target:
 
@@ -99,12 +100,28 @@ class Run:
         return self.ended is not None
 
 
-def orphans(local_port):
-    """The interrupted nc's socket, from its own port, if still in
-    FIN-WAIT-1 (other clients' orphans to the same target do not count)."""
-    shown = subprocess.run(["ss", "-Htn", "state", "fin-wait-1", f"( sport = :{local_port} )"],
+def sockets(state, local_port):
+    """How many of our TCP sockets from `local_port` are in `state` (the
+    interrupted nc's own port: other clients' sockets do not count)."""
+    shown = subprocess.run(["ss", "-Htn", "state", state, f"( sport = :{local_port} )"],
                            capture_output=True, text=True).stdout
     return len([line for line in shown.splitlines() if line.strip()])
+
+
+def orphans(local_port):
+    """The interrupted nc's socket, if still in FIN-WAIT-1."""
+    return sockets("fin-wait-1", local_port)
+
+
+def wait_established(interrupted, limit):
+    """Waits until every interrupted nc's connection is established, at
+    most `limit` seconds: with a dozen programs starting at once on a slow
+    guest, nc may not have its connection 2 s after it was started, and an
+    interrupted connect leaves no socket to hold."""
+    deadline = time.monotonic() + limit
+    for local_port, _, _ in interrupted.values():
+        while sockets("established", local_port) == 0 and time.monotonic() < deadline:
+            time.sleep(0.2)
 
 
 def main():
@@ -123,6 +140,7 @@ def main():
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         interrupted[target] = (local_port, nc, time.monotonic())
     time.sleep(2)
+    wait_established(interrupted, bound)
     orphan_end = {}
     for target, (local_port, nc, _) in interrupted.items():
         nc.send_signal(signal.SIGINT)
