@@ -11,6 +11,10 @@ EXAMPLES=$(cd "$TESTS_DIR/../../examples" && pwd)
 pass() { echo "PASS $*" | tee -a "$RESULTS"; }
 fail() { echo "FAIL $*" | tee -a "$RESULTS"; }
 
+# section NAME: marks where a part of a suite starts, with the seconds
+# since the suite started (where make check's time goes).
+section() { echo "=== [+${SECONDS}s] $*"; }
+
 # check NAME COMMAND...: passes when the command succeeds.
 check() {
 	local name=$1

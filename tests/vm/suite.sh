@@ -20,6 +20,7 @@ export XTABLES_LIBDIR=$shim_dir:$(pkg-config --variable=xtlibdir xtables 2>/dev/
 echo "=== kernel $(uname -r)"
 setup_network
 
+section "loading"
 # --- loading
 if [ "$module" = builtin ]; then
 	check "xt_TARPIT is built in (in /sys/module, not in /proc/modules)" \
@@ -29,6 +30,7 @@ else
 fi
 check "dmesg names the module and the target" sh -c 'dmesg | grep -q "xt_TARPIT: registered the TARPIT target for IPv4 and IPv6"'
 
+section "the iptables extension"
 # --- the iptables extension: rule table, save/restore round trip
 for backend in legacy nft; do
 	for family in 4 6; do
@@ -55,6 +57,7 @@ done
 check "dmesg says why a rule that matches no TCP (-p udp, ! -p tcp) was refused" \
 	sh -c 'dmesg | grep -q "xt_TARPIT: rule refused: the rule matches no TCP (-p names another protocol, or ! -p tcp), and TARPIT only drops what is not TCP; use -j DROP there"'
 
+section "the module refuses target data no real extension writes"
 # --- the module refuses target data no real extension writes
 variant_shim=/tmp/variant-shim
 mkdir -p "$variant_shim"
@@ -72,6 +75,7 @@ XTABLES_LIBDIR=$variant_shim:${XTABLES_LIBDIR#*:} iptables-nft -A INPUT -p tcp -
 check "the same extension's variant 1 rule lists as --honeypot with ours" sh -c 'iptables-nft -S INPUT | grep -q -- "-j TARPIT --honeypot"'
 iptables-nft -F INPUT
 
+section "rules and wire behaviour, per backend"
 # --- rules and wire behaviour, per backend
 rule_packets=0
 for backend in legacy nft; do
@@ -91,6 +95,7 @@ for backend in legacy nft; do
 	done
 done
 
+section "a rule without -p, as ban tools write it (-s <address> -j TARPIT)"
 # --- a rule without -p, as ban tools write it (-s <address> -j TARPIT):
 # TCP from that source is tarpitted, anything else dropped and counted
 # not_tcp. From the attacker's own address, with its own sockets
@@ -121,6 +126,7 @@ for backend in legacy nft; do
 	done
 done
 
+section "the synack_window module parameter"
 # --- the synack_window module parameter
 parameter=/sys/module/xt_TARPIT/parameters/synack_window
 expect_eq "synack_window defaults to 5" "$(cat $parameter)" 5
@@ -135,6 +141,7 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+section "nft list ruleset with iptables-nft's TARPIT rules"
 # --- nft list ruleset with iptables-nft's TARPIT rules: nft asks the
 # extension to translate each, and prints xt target "TARPIT" where it has
 # no nft equivalent (nft since 1.0.7; the host's older nft may print the
@@ -156,6 +163,7 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+section "a reply with no route back is dropped quietly and counted"
 # --- a reply with no route back is dropped quietly and counted
 ip route add unreachable 10.0.0.98/32
 ip -6 route add unreachable fd00::98/128
@@ -167,6 +175,7 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+section "real clients"
 # --- real clients: held by --tarpit, never connected by DROP
 for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
@@ -199,10 +208,13 @@ for family in 4 6; do
 	retire_tarpit_rules nft $family >/dev/null
 done
 
+section "held for as long as we answer"
 # --- held for as long as we answer: the timers that end a client, run short
 source "$TESTS_DIR/persist.sh"
+section "make hold's clients"
 source "$TESTS_DIR/hold_smoke.sh"
 
+section "replies are attached to the original's conntrack entry"
 # --- replies are attached to the original's conntrack entry: with
 # conntrack active, OUTPUT sees every reply as RELATED, none as NEW or INVALID
 for state in INVALID NEW RELATED; do
@@ -222,6 +234,7 @@ expect_eq "no reply is INVALID to conntrack" "$(output_packets INVALID)" 0
 ipt nft 4 -F OUTPUT
 retire_tarpit_rules nft 4 >/dev/null
 
+section "the classic demonstration"
 # --- the classic demonstration (also what `make demo` shows)
 demo=$(bash "$TESTS_DIR/classic-demo.sh" 2 2>&1)
 echo "$demo"
@@ -233,12 +246,15 @@ default_backend=legacy
 iptables -V | grep -q nf_tables && default_backend=nft
 retire_tarpit_rules $default_backend 4 >/dev/null
 
+section "beyond the C peer"
 # --- beyond the C peer: revision 1, rate limits, --mimic
 source "$TESTS_DIR/rule_options.sh"
 
+section "where replies go"
 # --- where replies go: bridges, link-local, marks, hop limits; no loops
 source "$TESTS_DIR/reply_path.sh"
 
+section "monitoring"
 # --- monitoring: connections held now, top sources; on the lines of
 # scripts/lib.sh's INTREE_LINES (7.3's is checked through Prometheus by
 # make check-debian-stable, with less time spent here)
@@ -249,6 +265,7 @@ else
 	echo "=== monitoring: not on $kernel_line (see scripts/lib.sh INTREE_LINES)"
 fi
 
+section "counters"
 # --- counters: per namespace, every segment accounted for once
 echo "/proc/net/xt_TARPIT:"
 cat /proc/net/xt_TARPIT
@@ -290,16 +307,19 @@ if [ "$module" != builtin ]; then
 		test $(( (with - alone) * 1024 )) -lt $(( 100 * 4096 ))
 fi
 
+section "installed by make install"
 # --- installed by make install: autoload on the first rule, modprobe aliases
 if [ -n "$install_stage" ]; then
 	source "$TESTS_DIR/install.sh" "$install_stage" "$install_moddir"
 fi
 
+section "compatibility with xtables-addons, both ways"
 # --- compatibility with xtables-addons, both ways
 if [ "$module" != builtin ]; then
 	bash "$TESTS_DIR/compat.sh" "$module" "$shim_dir" "$peer_module" "$peer_shim"
 fi
 
+section "done"
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")
 echo "=== VM ($(uname -r)): $passed passed, $failed failed"
