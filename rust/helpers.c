@@ -95,20 +95,17 @@ const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
 	return skb_header_pointer(skb, offset, len, buffer);
 }
 
-int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
-			     unsigned int len, unsigned int network_len,
-			     u32 mark)
+void *xt_tarpit_reuse_as_reply(struct sk_buff *skb, unsigned int len,
+			       unsigned int network_len, u32 mark)
 {
 #if IS_ENABLED(CONFIG_NF_CONNTRACK)
 	enum ip_conntrack_info ctinfo;
 	struct nf_conn *ct;
 #endif
 
-	if (skb_shared(skb) || skb->len < len)
-		return -EINVAL;
-	if (!pskb_may_pull(skb, len) || skb_unclone(skb, GFP_ATOMIC) ||
-	    pskb_trim(skb, len))
-		return -ENOMEM;
+	if (skb_shared(skb) || skb->len < len || !pskb_may_pull(skb, len) ||
+	    skb_unclone(skb, GFP_ATOMIC) || pskb_trim(skb, len))
+		return NULL;
 
 	/* What the packet carried from its way in, and a fresh skb lacks. */
 	skb_orphan(skb);
@@ -148,7 +145,6 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 	skb_unset_mac_header(skb);
 	skb->mac_len = 0;
 
-	memcpy(skb->data, headers, len);
 	skb_reset_network_header(skb);
 	skb_set_transport_header(skb, network_len);
 
@@ -169,7 +165,7 @@ int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
 			  IP_CT_RELATED_REPLY : IP_CT_RELATED);
 	}
 #endif
-	return 0;
+	return skb->data;
 }
 
 int xt_tarpit_route_reply(struct net *net, struct sk_buff *skb, u8 family,

@@ -51,16 +51,16 @@ const void *xt_tarpit_skb_header_pointer(const struct sk_buff *skb, int offset,
  * first @len bytes made private and linear, the rest trimmed, everything a
  * fresh skb would not carry reset (socket, control block, GSO, checksum
  * state, timestamp, device, hash, extensions ...), @mark as its mark,
- * @headers copied in, network header at the start and transport header
- * @network_len bytes on; its route and conntrack reference stay, the
- * latter turned to the reply direction. 0 when done; -EINVAL when @skb is
- * shared or shorter than @len (neither happens: see rust/skb.rs),
- * unchanged; -ENOMEM when unsharing or trimming it failed. On failure it
- * is still a packet to drop.
+ * network header at the start and transport header @network_len bytes on;
+ * its route and conntrack reference stay, the latter turned to the reply
+ * direction. Returns its data, @len bytes still holding the original's
+ * first bytes, for the caller to write the reply's headers over; NULL
+ * when @skb is shared or shorter than @len (neither happens: see
+ * rust/skb.rs), unchanged, or when unsharing or trimming it failed. On
+ * failure it is still a packet to drop.
  */
-int xt_tarpit_reuse_as_reply(struct sk_buff *skb, const void *headers,
-			     unsigned int len, unsigned int network_len,
-			     u32 mark);
+void *xt_tarpit_reuse_as_reply(struct sk_buff *skb, unsigned int len,
+			       unsigned int network_len, u32 mark);
 /*
  * Routes the reply @skb (its IP and TCP headers written, the original's
  * route still attached) as the kernel's REJECT routes its resets:

@@ -72,11 +72,14 @@ impl Packet<'_> {
 
     /// The packet's first `min(len, buffer.len())` bytes, from the network
     /// header on: straight from the skb's linear area when they are all
-    /// there, copied into `buffer` otherwise.
-    pub(crate) fn headers<'b>(&'b self, buffer: &'b mut [u8]) -> &'b [u8] {
+    /// there, copied into `buffer` otherwise. `buffer` needs no
+    /// initialising (a packet's every segment would pay for it): only
+    /// what `skb_header_pointer` copied into it is read.
+    pub(crate) fn headers<'b>(&'b self, buffer: &'b mut [MaybeUninit<u8>]) -> &'b [u8] {
         let wanted = self.len().min(buffer.len());
         // SAFETY: `skb` is valid (type invariant); `wanted` bytes from
-        // offset 0 exist in the packet and fit in `buffer`.
+        // offset 0 exist in the packet and fit in `buffer`, which the
+        // helper only writes to.
         let found = unsafe {
             bindings::xt_tarpit_skb_header_pointer(
                 self.skb,
@@ -86,15 +89,13 @@ impl Packet<'_> {
             )
         };
         if found.is_null() {
-            return &buffer[..0];
+            return &[];
         }
-        if found.cast::<u8>() == buffer.as_ptr() {
-            return &buffer[..wanted];
-        }
-        // SAFETY: a non-NULL result from `skb_header_pointer` that is not
-        // our buffer points at `wanted` contiguous bytes of the linear area;
-        // the skb outlives `'b` (type invariant) and nothing writes to its
-        // data while the target runs.
+        // SAFETY: a non-NULL result from `skb_header_pointer` points at
+        // `wanted` initialised, contiguous bytes: either our buffer, into
+        // which it copied them, or the linear area; the skb outlives `'b`
+        // (type invariant) and nothing writes to its data while the target
+        // runs.
         unsafe { core::slice::from_raw_parts(found.cast::<u8>(), wanted) }
     }
 }
@@ -268,25 +269,28 @@ impl<'a> Packet<'a> {
         }
     }
 
-    /// Sends `headers` (a complete IP + TCP header block with checksums,
-    /// `network_len` bytes of it the network header, never longer than
-    /// the packet) back to the sender where the kernel's REJECT would send
-    /// it: routed as REJECT routes its resets (see
+    /// Turns the packet into its reply, `len` bytes, the first
+    /// `network_len` of them the network header, which `write` writes
+    /// (a complete IP + TCP header block with checksums; `write` returns
+    /// false when it wrote nothing, which a reply of `len` bytes never
+    /// does), and sends it back to the sender where the kernel's REJECT
+    /// would send it: routed as REJECT routes its resets (see
     /// `xt_tarpit_route_reply()`), with the packet's mark when the
     /// `fwmark_reflect` sysctl says so, attached to the packet's conntrack
     /// entry, through LOCAL_OUT; or, for a bridged packet, straight out of
     /// the bridge port it came in on, MAC addresses swapped. The TTL / hop
-    /// limit `headers` carries is replaced by the route's.
+    /// limit `write` writes is replaced by the route's.
     ///
-    /// The reply is the packet itself, rewritten (no allocation, and no
-    /// packet to free): netfilter must then be told it was stolen. Every
-    /// packet a target sees can be: `ip_rcv()`, `ipv6_rcv()` and
-    /// `br_handle_frame()` unshare the skbs they pass on, and no reply is
-    /// longer than the segment it answers (rust/packet/write.rs).
+    /// The reply is the packet itself, rewritten in place (no allocation,
+    /// no copy, and no packet to free): netfilter must then be told it was
+    /// stolen. Every packet a target sees can be: `ip_rcv()`, `ipv6_rcv()`
+    /// and `br_handle_frame()` unshare the skbs they pass on, and no reply
+    /// is longer than the segment it answers (rust/packet/write.rs).
     pub(crate) fn send_reply(
         self,
-        headers: &[u8],
+        len: usize,
         network_len: usize,
+        write: impl FnOnce(&mut [u8]) -> bool,
     ) -> Result<Verdict, SendError> {
         let net = self.network();
         let mut origin = MaybeUninit::<bindings::xt_tarpit_bridge_origin>::uninit();
@@ -301,20 +305,26 @@ impl<'a> Packet<'a> {
             }
         }
         // SAFETY: `skb` is the packet netfilter passed to this call (type
-        // invariant), not used by anyone else while the target runs;
-        // `headers` is readable for its length. Nothing read from the skb
-        // before (the `headers` view) is used after this call.
-        let reused = unsafe {
+        // invariant), not used by anyone else while the target runs. No
+        // view of its data taken before (`Packet::headers`) is alive: they
+        // borrow `self`, which this call consumes.
+        let data = unsafe {
             bindings::xt_tarpit_reuse_as_reply(
                 self.skb,
-                headers.as_ptr().cast::<c_void>(),
-                headers.len() as c_uint,
+                len as c_uint,
                 network_len as c_uint,
                 self.facts.reply_mark,
             )
         };
         // On any failure from here on, netfilter drops the rewritten packet.
-        if reused != 0 {
+        if data.is_null() {
+            return Err(SendError::Allocation);
+        }
+        // SAFETY: the helper returned the skb's data, `len` private, linear
+        // bytes (initialised: the original's), which only this slice
+        // reaches until it is dropped at the end of `write`.
+        let out = unsafe { core::slice::from_raw_parts_mut(data.cast::<u8>(), len) };
+        if !write(out) {
             return Err(SendError::Allocation);
         }
         if self.facts.bridged {

@@ -13,12 +13,12 @@ use crate::netfilter::{
 };
 use crate::packet::{
     self, limiter, Mimic, RuleError, RuleOptions, TargetInfo, TargetInfoV1, HEADERS_MAX,
-    REPLY_MAX_LEN,
 };
 use crate::pernet;
 use crate::settings;
 use crate::skb::{Packet, SendError, Verdict, PLACEHOLDER_HOP_LIMIT};
 use core::ffi::CStr;
+use core::mem::MaybeUninit;
 use kernel::prelude::*;
 
 /// The target's entries: revisions 0 and 1, each for IPv4 and IPv6.
@@ -91,15 +91,9 @@ impl Target for TarpitV1 {
 /// (either revision).
 fn handle_rule(packet: Packet<'_>, options: &RuleOptions) -> Verdict {
     let counting = packet.counting();
-    let mut out = [0u8; REPLY_MAX_LEN];
-    let (outcome, verdict) = match answer(&packet, options, &mut out) {
+    let (outcome, verdict) = match answer(packet, options) {
+        Ok(answered) => answered,
         Err(outcome) => (outcome, Verdict::Drop),
-        Ok((written, kind)) => match packet.send_reply(&out[..written.len], written.network_len) {
-            Ok(verdict) => (Outcome::Replied(kind), verdict),
-            Err(SendError::Allocation) => (Outcome::AllocationFailed, Verdict::Drop),
-            Err(SendError::Routing) => (Outcome::RoutingFailed, Verdict::Drop),
-            Err(SendError::Loop) => (Outcome::Ignored(packet::Ignored::Loop), Verdict::Drop),
-        },
     };
     counting.count(outcome.counter());
     verdict
@@ -136,17 +130,14 @@ fn check_rule<D>(rule: &RuleCheck<'_, D>, options: Result<RuleOptions, RuleError
     Ok(())
 }
 
-/// Decides the answer to one packet under the rule's `options` and writes
-/// it into `out`: its length and kind, or why the packet gets silence.
-fn answer(
-    packet: &Packet<'_>,
-    options: &RuleOptions,
-    out: &mut [u8; REPLY_MAX_LEN],
-) -> Result<(packet::Written, packet::ReplyKind), Outcome> {
+/// Decides the answer to one packet under the rule's `options` and sends
+/// it, written over the packet itself: what was sent and the verdict, or
+/// why the packet gets silence.
+fn answer(packet: Packet<'_>, options: &RuleOptions) -> Result<(Outcome, Verdict), Outcome> {
     if !packet.is_unicast_to_this_host() {
         return Err(Outcome::Ignored(packet::Ignored::NotUnicast));
     }
-    let mut buffer = [0u8; HEADERS_MAX];
+    let mut buffer = [MaybeUninit::<u8>::uninit(); HEADERS_MAX];
     let headers = packet.headers(&mut buffer);
     let segment = match packet::parse(packet.family(), headers, packet.len()) {
         Ok(segment) => segment,
@@ -169,7 +160,7 @@ fn answer(
     } else {
         0
     };
-    let mimic = (options.mimic && syn).then(|| mimic_shape(packet, &segment, hash));
+    let mimic = (options.mimic && syn).then(|| mimic_shape(&packet, &segment, hash));
     let settings = packet::Settings {
         key: hash as u32,
         tarpit_synack_window: options.synack_window.unwrap_or(packet.synack_window()),
@@ -199,8 +190,15 @@ fn answer(
             return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
-    let written = packet::write_reply(&segment, &reply, PLACEHOLDER_HOP_LIMIT, out);
-    Ok((written, reply.kind))
+    let layout = packet::reply_layout(&segment, &reply);
+    let write =
+        |out: &mut [u8]| packet::write_reply(&segment, &reply, PLACEHOLDER_HOP_LIMIT, out).is_ok();
+    match packet.send_reply(layout.len, layout.network_len, write) {
+        Ok(verdict) => Ok((Outcome::Replied(reply.kind), verdict)),
+        Err(SendError::Allocation) => Err(Outcome::AllocationFailed),
+        Err(SendError::Routing) => Err(Outcome::RoutingFailed),
+        Err(SendError::Loop) => Err(Outcome::Ignored(packet::Ignored::Loop)),
+    }
 }
 
 /// What a `--mimic` SYN-ACK to `segment` copies from the local stack, with

@@ -38,4 +38,4 @@ pub use rule::{
 pub use segment::{
     parse, Addresses, Family, Segment, SynOptions, TcpFlags, HEADERS_MAX, TUPLE_MAX,
 };
-pub use write::{write_reply, Written, REPLY_MAX_LEN};
+pub use write::{reply_layout, write_reply, TooShort, Written, REPLY_MAX_LEN};

@@ -23,43 +23,53 @@ pub struct Written {
     pub network_len: usize,
 }
 
+/// The lengths of the reply to `segment`: what [`write_reply`] writes.
+pub fn reply_layout(segment: &Segment, reply: &Reply) -> Written {
+    let network_len = match segment.addresses {
+        Addresses::V4 { .. } => ipv4::HEADER_LEN,
+        Addresses::V6 { .. } => ipv6::HEADER_LEN,
+    };
+    Written {
+        len: network_len + tcp::HEADER_LEN + reply.options.as_bytes().len(),
+        network_len,
+    }
+}
+
+/// `out` is shorter than the reply ([`reply_layout`]'s `len`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct TooShort;
+
 /// Writes the reply to `segment` (network and TCP headers, checksums
-/// included) into `out`, with `hop_limit` as TTL / hop limit. Returns the
-/// lengths written: the network header's ([`ipv4::HEADER_LEN`] or
-/// [`ipv6::HEADER_LEN`]) and the whole reply's, that plus
-/// [`tcp::HEADER_LEN`] and the options.
+/// included) into the start of `out`, with `hop_limit` as TTL / hop limit,
+/// every byte of it: `out` may hold anything before (the packet being
+/// answered, when the reply is written into its own buffer). Returns the
+/// lengths written, [`reply_layout`]'s: the network header's
+/// ([`ipv4::HEADER_LEN`] or [`ipv6::HEADER_LEN`]) and the whole reply's,
+/// that plus [`tcp::HEADER_LEN`] and the options; nothing is written when
+/// `out` is shorter ([`REPLY_MAX_LEN`] is always long enough).
 pub fn write_reply(
     segment: &Segment,
     reply: &Reply,
     hop_limit: u8,
-    out: &mut [u8; REPLY_MAX_LEN],
-) -> Written {
+    out: &mut [u8],
+) -> Result<Written, TooShort> {
+    let written = reply_layout(segment, reply);
+    let out = out.get_mut(..written.len).ok_or(TooShort)?;
+    let (network, tcp_header) = out.split_at_mut(written.network_len);
+    let tcp_len = tcp_header.len();
     let addresses = segment.addresses.reversed();
-    let tcp_len = tcp::HEADER_LEN + reply.options.as_bytes().len();
-    let network_len = match &addresses {
+    match &addresses {
         Addresses::V4 {
             source,
             destination,
-        } => {
-            let header = &mut out[..ipv4::HEADER_LEN];
-            write_ipv4_header(header, source, destination, tcp_len, hop_limit);
-            ipv4::HEADER_LEN
-        }
+        } => write_ipv4_header(network, source, destination, tcp_len, hop_limit),
         Addresses::V6 {
             source,
             destination,
-        } => {
-            let header = &mut out[..ipv6::HEADER_LEN];
-            write_ipv6_header(header, source, destination, tcp_len, hop_limit, reply);
-            ipv6::HEADER_LEN
-        }
-    };
-    let tcp_header = &mut out[network_len..network_len + tcp_len];
-    write_tcp_header(tcp_header, segment, reply, &addresses);
-    Written {
-        len: network_len + tcp_len,
-        network_len,
+        } => write_ipv6_header(network, source, destination, tcp_len, hop_limit, reply),
     }
+    write_tcp_header(tcp_header, segment, reply, &addresses);
+    Ok(written)
 }
 
 /// Writes into `header` (its [`ipv4::HEADER_LEN`] bytes) the IPv4 header

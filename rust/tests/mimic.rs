@@ -45,7 +45,7 @@ fn synack(v6: bool, options: Vec<u8>, mimic: Mimic) -> (Vec<u8>, Fields) {
     let settings = Settings { mimic: Some(mimic), ..Settings::with_key(0x7777_0000) };
     let reply = decide(Mode::Tarpit, &segment, &settings).unwrap();
     let mut out = [0u8; REPLY_MAX_LEN];
-    let written = write_reply(&segment, &reply, 64, &mut out);
+    let written = write_reply(&segment, &reply, 64, &mut out).expect("REPLY_MAX_LEN holds every reply");
     let length = written.len;
     assert_eq!(written.network_len, if v6 { 40 } else { 20 }, "network header length");
     assert!(length <= packet.len(), "reply longer than the SYN");

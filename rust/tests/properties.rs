@@ -7,7 +7,8 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use tarpit_packet::{
-    decide, parse, write_reply, Family, Ignored, Mimic, Mode, Settings, REPLY_MAX_LEN, TARPIT_SPAN_MAX,
+    decide, parse, reply_layout, write_reply, Family, Ignored, Mimic, Mode, Settings, TooShort, REPLY_MAX_LEN,
+    TARPIT_SPAN_MAX,
     TARPIT_SYNACK_WINDOW,
 };
 
@@ -56,14 +57,24 @@ fn check_core_with(
         Err(_) => return Ok(None),
     };
     let mut out = [0u8; REPLY_MAX_LEN];
-    let written = write_reply(&segment, &reply, 64, &mut out);
+    let written = write_reply(&segment, &reply, 64, &mut out).expect("REPLY_MAX_LEN holds every reply");
     let length = written.len;
+    prop_assert_eq!(reply_layout(&segment, &reply), written, "the layout announced is the one written");
     // write_reply sets every byte of the reply: what the buffer held before
     // must not show through.
     let mut dirty = [0xa5u8; REPLY_MAX_LEN];
-    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut dirty), written);
+    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut dirty), Ok(written));
     prop_assert_eq!(&dirty[..length], &out[..length], "stale buffer bytes in the reply");
     prop_assert!(length <= packet_len.min(packet.len()), "reply {} longer than trigger {}", length, packet_len);
+    // The kernel writes the reply over the packet itself (its first
+    // `length` bytes, the rest trimmed): the same bytes.
+    let mut in_place = packet[..length].to_vec();
+    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut in_place), Ok(written));
+    prop_assert_eq!(&in_place[..], &out[..length], "a reply written over its packet differs");
+    // A buffer one byte short gets nothing.
+    let mut short = packet[..length - 1].to_vec();
+    prop_assert_eq!(write_reply(&segment, &reply, 64, &mut short), Err(TooShort));
+    prop_assert_eq!(&short[..], &packet[..length - 1], "a short buffer was written to");
     let fields = read(&out[..length]);
     prop_assert_eq!(written.network_len, fields.network_len, "network header length");
     prop_assert!(fields.ip_checksum_ok);

@@ -17,7 +17,7 @@ fn answer_bytes(mode: Mode, packet: &[u8], v6: bool) -> Result<Vec<u8>, Ignored>
     let segment = parse(family, packet, packet.len())?;
     let reply = decide(mode, &segment, &Settings::with_key(ISN))?;
     let mut out = [0u8; REPLY_MAX_LEN];
-    let written = write_reply(&segment, &reply, TTL, &mut out);
+    let written = write_reply(&segment, &reply, TTL, &mut out).expect("REPLY_MAX_LEN holds every reply");
     assert_eq!(written.network_len, if v6 { 40 } else { 20 }, "network header length");
     Ok(out[..written.len].to_vec())
 }

@@ -117,7 +117,7 @@ fuzz_target!(|data: &[u8]| {
 
     // Garbage in the buffer, so that a field left unwritten shows.
     let mut out = [extra ^ 0xff; REPLY_MAX_LEN];
-    let written = write_reply(&segment, &reply, hop_limit, &mut out);
+    let written = write_reply(&segment, &reply, hop_limit, &mut out).expect("REPLY_MAX_LEN holds every reply");
     let len = written.len;
     // `packet_len` plays the skb's length (the slice, its headers).
     assert!(
