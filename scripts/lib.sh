@@ -19,6 +19,12 @@ KERNEL_LINES=(7.2 6.12 7.3)
 # kernels, make bench's release kernels). 7.3 differs from 7.2 in no API
 # the module uses (Kbuild's tarpit_kernel_changes).
 INTREE_LINES=(7.2 6.12)
+# The line whose VM suite also runs the parts that go through no kernel
+# API of ours beyond the other parts' (the extension's rule table, ban
+# tools' rules without -p, real clients' timers, make hold's programs, the
+# classic demonstration): once per make check is enough; the other lines
+# run the parts that cross the kernel seam (tests/vm/suite.sh).
+FULL_SUITE_LINES=(7.2)
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

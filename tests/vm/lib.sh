@@ -11,6 +11,14 @@ EXAMPLES=$(cd "$TESTS_DIR/../../examples" && pwd)
 pass() { echo "PASS $*" | tee -a "$RESULTS"; }
 fail() { echo "FAIL $*" | tee -a "$RESULTS"; }
 
+# line_listed ARRAY: whether the running kernel's line (7.2, 6.12 ...) is
+# in the array ARRAY of scripts/lib.sh (INTREE_LINES, FULL_SUITE_LINES).
+line_listed() {
+	local line
+	line=$(uname -r | cut -d. -f1,2)
+	grep -qE "^$1=\(.*\b${line//./\\.}\b" "$TESTS_DIR/../../scripts/lib.sh"
+}
+
 # section NAME: marks where a part of a suite starts, with the seconds
 # since the suite started (where make check's time goes).
 section() { echo "=== [+${SECONDS}s] $*"; }
