@@ -139,16 +139,19 @@ fn answer(packet: Packet<'_>, options: &RuleOptions) -> Result<(Outcome, Verdict
     }
     let mut buffer = [MaybeUninit::<u8>::uninit(); HEADERS_MAX];
     let headers = packet.headers(&mut buffer);
-    let segment = match packet::parse(packet.family(), headers, packet.len()) {
+    // Borrowed out of the results, not moved: a move is a copy of the
+    // whole struct on every packet.
+    let parsed = packet::parse(packet.family(), headers, packet.len());
+    let segment = match &parsed {
         Ok(segment) => segment,
-        Err(reason) => return Err(Outcome::Ignored(reason)),
+        Err(reason) => return Err(Outcome::Ignored(*reason)),
     };
     if !packet.tcp_checksum_is_valid(segment.tcp_offset) {
         return Err(Outcome::Ignored(packet::Ignored::BadChecksum));
     }
     let monitoring = packet.monitoring();
     if let Some(monitoring) = &monitoring {
-        monitoring.count_source(packet::SourcePrefix::of(&segment), settings::top_key());
+        monitoring.count_source(packet::SourcePrefix::of(segment), settings::top_key());
     }
     let validate = options.validate && packet.validate_acks();
     let syn = segment.flags.contains(packet::TcpFlags::SYN);
@@ -160,16 +163,17 @@ fn answer(packet: Packet<'_>, options: &RuleOptions) -> Result<(Outcome, Verdict
     } else {
         0
     };
-    let mimic = (options.mimic && syn).then(|| mimic_shape(&packet, &segment, hash));
+    let mimic = (options.mimic && syn).then(|| mimic_shape(&packet, segment, hash));
     let settings = packet::Settings {
         key: hash as u32,
         tarpit_synack_window: options.synack_window.unwrap_or(packet.synack_window()),
         validate,
         mimic,
     };
-    let reply = match packet::decide(options.mode, &segment, &settings) {
+    let decided = packet::decide(options.mode, segment, &settings);
+    let reply = match &decided {
         Ok(reply) => reply,
-        Err(reason) => return Err(Outcome::Ignored(reason)),
+        Err(reason) => return Err(Outcome::Ignored(*reason)),
     };
     if let (true, Some(monitoring)) = (reply.held, &monitoring) {
         monitoring.record_held(hash, packet.seconds(), packet.held_epoch());
@@ -177,7 +181,7 @@ fn answer(packet: Packet<'_>, options: &RuleOptions) -> Result<(Outcome, Verdict
     if options.is_limited() {
         let rule = packet.rule_id();
         let prefix_hash = if options.limit != 0 {
-            settings::prefix_hash(limiter::source_prefix(&segment), rule)
+            settings::prefix_hash(limiter::source_prefix(segment), rule)
         } else {
             0
         };
@@ -190,9 +194,9 @@ fn answer(packet: Packet<'_>, options: &RuleOptions) -> Result<(Outcome, Verdict
             return Err(Outcome::Ignored(packet::Ignored::RateLimited));
         }
     }
-    let layout = packet::reply_layout(&segment, &reply);
+    let layout = packet::reply_layout(segment, reply);
     let write =
-        |out: &mut [u8]| packet::write_reply(&segment, &reply, PLACEHOLDER_HOP_LIMIT, out).is_ok();
+        |out: &mut [u8]| packet::write_reply(segment, reply, PLACEHOLDER_HOP_LIMIT, out).is_ok();
     match packet.send_reply(layout.len, layout.network_len, write) {
         Ok(verdict) => Ok((Outcome::Replied(reply.kind), verdict)),
         Err(SendError::Allocation) => Err(Outcome::AllocationFailed),
