@@ -269,9 +269,10 @@ unsafe extern "C" fn target_trampoline<T: Target>(
     skb: *mut bindings::sk_buff,
     par: *const bindings::xt_action_param,
 ) -> c_uint {
+    let mut facts = MaybeUninit::uninit();
     // SAFETY: these are the pointers netfilter passed to this target call,
-    // valid for its duration.
-    let packet = unsafe { Packet::new(skb, par) };
+    // valid for its duration, which the packet does not outlive.
+    let packet = unsafe { Packet::new(skb, par, &mut facts) };
     // SAFETY: the rule's target data, of a rule of `T`'s entry that
     // `T::check` accepted, valid for the duration of the call.
     let data = unsafe { target_data::<T::Data>(packet.target_data()) };

@@ -22,31 +22,33 @@ use core::mem::MaybeUninit;
 /// live for `'a` too).
 pub(crate) struct Packet<'a> {
     skb: *mut bindings::sk_buff,
-    facts: bindings::xt_tarpit_facts,
+    facts: &'a bindings::xt_tarpit_facts,
     _lifetime: PhantomData<&'a mut bindings::sk_buff>,
 }
 
 impl Packet<'_> {
-    /// Wraps the arguments of a target call.
+    /// Wraps the arguments of a target call, with its facts read into
+    /// `facts`, the caller's storage (read where they were written: moved
+    /// into the packet, they would be copied on every packet).
     ///
     /// # Safety
     ///
     /// `skb` and `par` must be the pointers netfilter passed to the target
-    /// function, used only during that call.
+    /// function, used only during that call, which `'a` must not outlive.
     pub(crate) unsafe fn new<'a>(
         skb: *mut bindings::sk_buff,
         par: *const bindings::xt_action_param,
+        facts: &'a mut MaybeUninit<bindings::xt_tarpit_facts>,
     ) -> Packet<'a> {
-        let mut facts = MaybeUninit::<bindings::xt_tarpit_facts>::uninit();
         // SAFETY: `skb` and `par` are valid (caller's contract); the helper
         // writes every field of `facts`, `net_state` with what
         // `net_generic` holds at our registered id.
         let facts = unsafe {
             bindings::xt_tarpit_packet_facts(skb, par, pernet::id(), facts.as_mut_ptr());
-            facts.assume_init()
+            facts.assume_init_ref()
         };
-        // INVARIANT: `skb` per the caller's contract; `facts` were read from
-        // it and `par` during this call.
+        // INVARIANT: `skb` per the caller's contract, for `'a` at most;
+        // `facts` were read from it and `par` during this call.
         Packet {
             skb,
             facts,
