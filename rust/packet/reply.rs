@@ -144,6 +144,9 @@ pub struct Reply {
 impl Reply {
     /// The SYN-ACK answering a SYN with sequence number `isn`, offering
     /// `window` (or, with `--mimic`, what the local stack would offer).
+    /// Always inlined into [`decide`] (small, two callers), so that the
+    /// reply is built where `decide` returns it rather than copied there.
+    #[inline(always)]
     fn syn_ack(segment: &Segment, settings: &Settings, isn: u32, window: u16) -> Reply {
         let mut reply = Reply {
             kind: ReplyKind::SynAck,
@@ -157,9 +160,16 @@ impl Reply {
             held: false,
         };
         if let Some(mimic) = &settings.mimic {
-            (reply.options, reply.window, reply.flow_label) = mimic_synack(segment, mimic);
+            reply.mimic(segment, mimic);
         }
         reply
+    }
+
+    /// Gives a SYN-ACK to `segment` the options, window and flow label the
+    /// local stack's own would have (`--mimic`, opt-in: out of line).
+    #[inline(never)]
+    fn mimic(&mut self, segment: &Segment, mimic: &Mimic) {
+        (self.options, self.window, self.flow_label) = mimic_synack(segment, mimic);
     }
 
     /// The ACK of a segment of a connection we accepted, acknowledging up
