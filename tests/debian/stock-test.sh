@@ -19,6 +19,7 @@ add_rules() {
 		ipt "$1" "$2" -A INPUT -p tcp --dport 27 -j TARPIT --reset
 }
 setup_network
+section "rules and wire behaviour, per backend"
 rule_packets=0
 for backend in legacy nft; do
 	for family in 4 6; do
@@ -34,6 +35,7 @@ for backend in legacy nft; do
 done
 
 # A real client stays stuck.
+section "real clients"
 for family in 4 6; do
 	ipt nft $family -A INPUT -p tcp --dport 25 -j TARPIT
 done
@@ -60,6 +62,7 @@ expect_eq "every segment that reached a TARPIT rule is counted once" "$(counters
 # The README's SSH rule set (-m recent; Debian's kernel has xt_recent): the
 # first four connections a minute reach the service (here: none listens,
 # so the stack refuses them), the fifth is held by the tarpit.
+section "an SSH rule set"
 iptables -A INPUT -p tcp --dport 22 -m conntrack --ctstate ESTABLISHED -j ACCEPT
 iptables -A INPUT -p tcp --dport 22 --syn -m recent --name ssh --set
 iptables -A INPUT -p tcp --dport 22 -m recent --name ssh --rcheck --seconds 60 --hitcount 5 -j TARPIT
@@ -87,10 +90,13 @@ iptables -F INPUT
 # Debian's fail2ban banning with blocktype=TARPIT (its iptables-multiport
 # action needs xt_multiport, which Debian's kernel has and the test
 # kernels do not).
+section "fail2ban"
 bash "$TESTS_DIR/fail2ban.sh"
 # Debian's CrowdSec (trixie has its firewall bouncer, forky does not) and a
 # host managed by nftables.conf, with the README's configurations.
+section "CrowdSec"
 bash "$TESTS_DIR/crowdsec.sh"
+section "nftables.conf"
 bash "$TESTS_DIR/nftables.sh"
 
 check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
@@ -98,6 +104,7 @@ check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q
 check "and rmmod unloads it" rmmod xt_TARPIT
 # Debian's Prometheus and node exporter watching a held attacker (trixie's
 # guest has them), from a freshly loaded module; then unloaded again.
+section "Prometheus"
 bash "$TESTS_DIR/prometheus.sh"
 rmmod xt_TARPIT 2>/dev/null
 
@@ -107,6 +114,7 @@ unexpected=$(dmesg | grep -i -E 'warn|error|fail|taint' | grep -v -E \
 	| grep -i 'xt_TARPIT\|taint\|module' || true)
 expect_eq "dmesg has nothing about modules beyond the expected taint lines" "$unexpected" ""
 
+section "done"
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")
 echo "=== Debian stock kernel ($release): $passed passed, $failed failed"

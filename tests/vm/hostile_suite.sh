@@ -66,17 +66,22 @@ objects_baseline=$(slab_bytes)
 
 parts=" ${9:-bad_config input flood faults} "
 check "insmod succeeds" insmod "$MODULE"
+section "rules no extension writes"
 [[ $parts == *" bad_config "* ]] && run_bad_config
+section "malformed input"
 if [[ $parts == *" input "* ]]; then
 	run_malformed_input legacy $((segments / 2)) 1
 	run_malformed_input nft $((segments - segments / 2)) 2
 fi
+section "a flood while the module unloads"
 [[ $parts == *" flood "* ]] && run_flood_unload "$flood_seconds" "$unload_cycles"
+section "faults"
 if [[ $parts == *" faults "* ]]; then
 	run_route_faults "$fault_segments"
 	run_alloc_faults "$fault_segments"
 fi
 
+section "leaks"
 echo "/proc/net/xt_TARPIT (since the last reload):"
 cat /proc/net/xt_TARPIT
 check "rmmod succeeds once the rules are gone" rmmod xt_TARPIT
@@ -118,6 +123,7 @@ else
 	echo "LEAKS kmemleak=absent"
 fi
 
+section "done"
 passed=$(grep -c '^PASS' "$RESULTS")
 failed=$(grep -c '^FAIL' "$RESULTS")
 echo "=== VM hostile ($(uname -r)): $passed passed, $failed failed"
