@@ -4,11 +4,12 @@
 # without NOTRACK; how long a real client stays held. Writes its raw
 # figures to /mnt/out (throughput.csv, memory.txt, hold.txt).
 # Usage: bench.sh <our .ko> <peer .ko> <flood binary> <shim dir> <reps> <seconds per run> <hold bound>
-#                 [profile|-] [targets] [kinds]
+#                 [profile|kallsyms|-] [targets] [kinds]
 #   profile: after the throughput runs, sample the kernel (perf, cpu-clock,
 #   call graphs) during one SYN flood per target and write
 #   profile-<target>.txt: where the CPU goes, and each target function's
-#   share with everything it calls.
+#   share with everything it calls. kallsyms: copy /proc/kallsyms to
+#   kallsyms-<target> before each target's flood (scripts/insn-profile).
 #   targets, kinds: space-separated subsets of the throughput runs (all by
 #   default), for a quicker look at one comparison.
 set -uo pipefail
@@ -92,6 +93,8 @@ for rep in $(seq 1 "$reps"); do
 			prepare "$target"
 			# shellcheck disable=SC2046 # the rule is a list of words
 			iptables -A INPUT -p tcp --dport 25 $(rule_for $target)
+			# Where the module's code is, for scripts/insn-profile.
+			[ "$profile" != kallsyms ] || cp /proc/kallsyms "$out/kallsyms-$target"
 			tx_before=$(tx_packets)
 			result=$(in_attacker "$flood" --iface veth1 --src-mac "$ATTACKER_MAC" --dst-mac "$HOST_MAC" \
 				--family 4 --dst 10.0.0.1 --dport 25 --src-net 10.1.0.0/16 --kind $kind \
@@ -136,7 +139,7 @@ profile_target() { # profile_target TARGET
 		perf report -i "$data" --stdio --children --sort sym --percent-limit 1 -g none 2>/dev/null | grep -v '^#' | grep -v '^$'
 	} >"$out/profile-$target.txt"
 }
-if [ -n "$profile" ]; then
+if [ "$profile" = profile ]; then
 	# Under TCG a sample interrupt is slow, and the kernel would lower the
 	# rate to keep perf under 25 % of the CPU: let it sample at the rate asked.
 	echo 0 >/proc/sys/kernel/perf_cpu_time_max_percent
