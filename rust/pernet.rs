@@ -196,21 +196,24 @@ pub(crate) unsafe fn ensure_budgets(net: *const bindings::net) -> Result {
     if budgets.is_null() {
         return Err(ENOMEM);
     }
-    if state
-        .budgets
-        .compare_exchange(
-            core::ptr::null_mut(),
-            budgets,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        )
-        .is_err()
-    {
-        // Another check of the same namespace was first.
+    if !publish_once(&state.budgets, budgets) {
         // SAFETY: `budgets` is ours, never published.
         unsafe { bindings::kfree(budgets.cast()) };
     }
     Ok(())
+}
+
+/// Publishes `value` in `slot` if the slot is still empty: false when
+/// another check of the same namespace was first (`value` is then still
+/// the caller's, to free).
+fn publish_once<T>(slot: &AtomicPtr<T>, value: *mut T) -> bool {
+    slot.compare_exchange(
+        core::ptr::null_mut(),
+        value,
+        Ordering::AcqRel,
+        Ordering::Acquire,
+    )
+    .is_ok()
 }
 
 /// Makes sure the namespace `net` has its monitoring sketches, for a
@@ -247,17 +250,7 @@ pub(crate) unsafe fn ensure_monitor(net: *const bindings::net) -> Result {
     }
     // SAFETY: `monitor` is ours, allocated above, not yet published.
     unsafe { (*monitor).top = top };
-    if state
-        .monitor
-        .compare_exchange(
-            core::ptr::null_mut(),
-            monitor,
-            Ordering::AcqRel,
-            Ordering::Acquire,
-        )
-        .is_err()
-    {
-        // Another check of the same namespace was first.
+    if !publish_once(&state.monitor, monitor) {
         // SAFETY: both are ours, never published.
         unsafe {
             bindings::free_percpu(top);
