@@ -96,8 +96,9 @@ impl Packet<'_> {
         // SAFETY: a non-NULL result from `skb_header_pointer` points at
         // `wanted` initialised, contiguous bytes: either our buffer, into
         // which it copied them, or the linear area; the skb outlives `'b`
-        // (type invariant) and nothing writes to its data while the target
-        // runs.
+        // (type invariant), and nothing writes to its data while the view
+        // lives: the only writer, `send_reply`, consumes the packet the
+        // view borrows.
         unsafe { core::slice::from_raw_parts(found.cast::<u8>(), wanted) }
     }
 }
