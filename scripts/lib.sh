@@ -78,3 +78,28 @@ ensure_chroot_packages() {
 		apt-get install -y -qq --no-install-recommends $missing >/dev/null" \
 		|| die "could not install $missing inside the $CHROOT_SUITE chroot from $DEBIAN_MIRROR"
 }
+
+# bench_tools: what make bench's guests run beside the kernel (the
+# extension, the flood tools in $CACHE/bench-tools), host and chroot set
+# up first; sets $tools (scripts/bench, scripts/insn-profile).
+bench_tools() {
+	"$TOP/scripts/setup-host"
+	"$TOP/scripts/setup-chroot"
+	make -s -C "$TOP/iptables-ext"
+	tools=$CACHE/bench-tools
+	mkdir -p "$tools"
+	make -s -C "$TOP/tests/bench" OUT="$tools"
+}
+
+# bench_builds LINE [--release]: the kernel, our module and the C peer to
+# benchmark on LINE; sets $kdir, $module and $peer_module.
+bench_builds() {
+	local line=$1
+	shift
+	kdir=$("$TOP/scripts/build-kernel" "$@" "$line") || die "no $line kernel to benchmark on (see above)"
+	module=$("$TOP/scripts/build-module" "$kdir") || die "xt_TARPIT.ko does not build for $(basename "$kdir") (see above)"
+	# Not through head(1): build-peer would die of SIGPIPE on its second line.
+	peer_module=$("$TOP/scripts/build-peer" "$kdir") \
+		|| die "the C peer (xtables-addons' TARPIT) does not build for $(basename "$kdir"), and the benchmark will not run without it (see above)"
+	peer_module=${peer_module%%$'\n'*}
+}
