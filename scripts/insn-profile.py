@@ -9,7 +9,10 @@ kallsyms-<target> (the guest's /proc/kallsyms before the flood) and
 throughput.csv (bench.sh's). Per target, the longer run's instructions per
 symbol less the shorter's, over the segments the rule saw in the extra
 seconds, go to <results dir>/profile-<target>.txt; compare.txt puts the
-targets side by side.
+targets side by side. With DROP among the targets, stages.txt splits each
+target's instructions beyond DROP's into stages (the target's own code, the
+reply's route lookup, its output path, netfilter's hooks and chains, the
+rest) and bounds what any reply routed like REJECT's could cost.
 """
 
 import bisect
@@ -19,6 +22,24 @@ import re
 import sys
 
 SHOWN = 45
+
+# Stages of an answer, by function name. Each target's count per stage is
+# its excess over DROP's in those functions (DROP runs the same receive
+# path, so what a function shares with it cancels out).
+STAGES = [
+    ("own code", re.compile(
+        r".*\[xt_TARPIT\]$|^h?siphash|^nf_send_reset|^nf_reject_|^reject_tg")),
+    ("route lookup", re.compile(
+        r"^(fib_|fib4_|fib6_|__fib_lookup|ip_route_output|__ip_route_output|ip_route_me_harder"
+        r"|ip6_route_output|ip6_pol_route|ip6_route_me_harder|rt6_|__inet_dev_addr_type"
+        r"|inet_addr_type|l3mdev_|xfrm_lookup|__xfrm_|ip4_dst_hoplimit|ipv4_mtu|ip6_mtu"
+        r"|find_exception|dst_release|ip6_dst_check|ipv4_dst_check)")),
+    ("output path", re.compile(
+        r"^(ip_local_out|__ip_local_out|ip_output|ip_finish_output|__ip_finish_output"
+        r"|ip_finish_output2|ip6_local_out|__ip6_local_out|ip6_output|ip6_finish_output"
+        r"|__ip6_finish_output|ip6_finish_output2|neigh_|nf_ip_local_out|nf_ip6_local_out)")),
+    ("hooks and chains", re.compile(r"^(nf_hook_slow|nft_|nf_)")),
+]
 
 
 def demangle(name):
@@ -117,6 +138,55 @@ def main():
         widest = sorted(names, key=lambda n: -max(abs(profiles[t][1].get(n, 0)) for t in targets))
         for name in widest[:2 * SHOWN]:
             out.write("".join(f"{profiles[t][1].get(name, 0):12.1f}" for t in targets) + f"  {name}\n")
+    if "drop" in targets:
+        write_stages(os.path.join(results, "stages.txt"), kind,
+                     {t: profiles[t][1] for t in targets})
+
+
+def stage_of(name):
+    for stage, pattern in STAGES:
+        if pattern.match(name):
+            return stage
+    return "rest"
+
+
+def write_stages(path, kind, profiles):
+    """Each answering target's excess over DROP, by stage, and bounds."""
+    drop = profiles["drop"]
+    answering = [t for t in profiles if t != "drop"]
+    names = [stage for stage, _ in STAGES] + ["rest"]
+    excess = {}
+    for target in answering:
+        sums = dict.fromkeys(names, 0.0)
+        profile = profiles[target]
+        for name in set(profile) | set(drop):
+            sums[stage_of(name)] += profile.get(name, 0) - drop.get(name, 0)
+        excess[target] = sums
+    total = {t: sum(p.values()) for t, p in profiles.items()}
+    with open(path, "w") as out:
+        out.write(f"# {kind} flood: guest instructions per segment (scripts/insn-profile), "
+                  f"DROP's and each answering target's excess over DROP by stage\n")
+        out.write(f"{'':28}" + "".join(f"{t:>12}" for t in answering) + "\n")
+        out.write(f"{'DROP (receive, flood)':28}" + "".join(f"{total['drop']:12,.0f}"
+                                                          for _ in answering) + "\n")
+        for stage in names:
+            out.write(f"{'+ ' + stage:28}" + "".join(f"{excess[t][stage]:12,.0f}"
+                                                     for t in answering) + "\n")
+        out.write(f"{'= total':28}" + "".join(f"{total[t]:12,.0f}" for t in answering) + "\n")
+        out.write("\n# Bounds: each target's total without its own code (a target that cost\n"
+                  "# nothing, its reply routed and sent as now), and also without the route\n"
+                  "# lookup, output path and hooks (a reply handed straight to the device,\n"
+                  "# hooks counted as skippable although some run in the sender's namespace).\n")
+        for target in answering:
+            zero = total[target] - excess[target]["own code"]
+            direct = zero - sum(excess[target][s] for s in
+                                ("route lookup", "output path", "hooks and chains"))
+            ratios = "".join(f", {reference} / it: {total[reference] / zero:.3f} and "
+                             f"{total[reference] / direct:.3f}"
+                             for reference in ("reject", "peer")
+                             if reference in total and reference != target)
+            out.write(f"{target}: zero own code {zero:,.0f}, direct path {direct:,.0f}"
+                      f"{ratios}\n")
 
 
 if __name__ == "__main__":
