@@ -38,7 +38,7 @@ STAGES = [
         r"^(ip_local_out|__ip_local_out|ip_output|ip_finish_output|__ip_finish_output"
         r"|ip_finish_output2|ip6_local_out|__ip6_local_out|ip6_output|ip6_finish_output"
         r"|__ip6_finish_output|ip6_finish_output2|neigh_|nf_ip_local_out|nf_ip6_local_out)")),
-    ("hooks and chains", re.compile(r"^(nf_hook_slow|nft_|nf_)")),
+    ("hooks and chains", re.compile(r"^nft?_")),
 ]
 
 

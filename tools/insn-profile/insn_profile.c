@@ -103,7 +103,11 @@ static void finished(qemu_plugin_id_t id, void *userdata)
 	(void)id;
 	(void)userdata;
 	if (!all || !out) {
-		fprintf(stderr, "insn_profile: cannot write %s\n", out_path);
+		fprintf(stderr, "insn_profile: %s\n",
+			out ? "out of memory" : "cannot write the output file");
+		if (out)
+			fclose(out);
+		free(all);
 		return;
 	}
 	for (i = 0; i < n_blocks; i++)
