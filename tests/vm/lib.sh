@@ -133,6 +133,20 @@ counters_total() {
 	awk '{ sum += $2 } END { print sum + 0 }' /proc/net/xt_TARPIT
 }
 
+# The nftables recipe of the README (examples/nftables), tests/vm/nftables.sh
+# and tests/debian/systemd-test.sh: tarpit_rules prints how many TARPIT
+# rules iptables-nft and ip6tables-nft have; host_answers TAG checks what
+# the attacker gets, both families, on ports 25 (TARPIT), 22 (accepted by
+# the recipe's nftables.conf, no service) and 80 (its policy drop).
+tarpit_rules() { echo "$(iptables-save | grep -c -- '-j TARPIT') $(ip6tables-save | grep -c -- '-j TARPIT')"; }
+host_answers() {
+	local host
+	for host in 10.0.0.1 fd00::1; do
+		expect_eq "$1 $host:25, 22, 80: held, refused, silence" \
+			"$(client "" "$host" 25) $(client "" "$host" 22) $(client "" "$host" 80)" "held refused silence"
+	done
+}
+
 # unit_file NAME: the path of Debian's unit file NAME.
 unit_file() {
 	local dir

@@ -21,7 +21,6 @@ iptables -A INPUT -p tcp --dport 25 -j TARPIT
 ip6tables -A INPUT -p tcp --dport 25 -j TARPIT
 check "netfilter-persistent save writes them to /etc/iptables/rules.v4 and rules.v6" \
 	sh -c 'netfilter-persistent save >/dev/null && grep -q -- "-j TARPIT" /etc/iptables/rules.v4 && grep -q -- "-j TARPIT" /etc/iptables/rules.v6'
-tarpit_rules() { echo "$(iptables-save | grep -c -- '-j TARPIT') $(ip6tables-save | grep -c -- '-j TARPIT')"; }
 
 # Without the recipe.
 check "[Debian's nftables.conf] nftables starts" systemd_exec ExecStart "$nft_unit"
@@ -32,15 +31,6 @@ systemd_exec ExecStart "$nft_unit" >/dev/null
 check "[the recipe's nftables.conf, Debian's unit] restart: stop" systemd_exec ExecStop "$nft_unit"
 expect_eq "[the recipe's nftables.conf, Debian's unit] its ExecStop (flush ruleset) takes them away" "$(tarpit_rules)" "0 0"
 
-# host_answers TAG: the attacker, both families, ports 25 (TARPIT), 22
-# (accepted by nftables.conf, no service) and 80 (nftables.conf's policy).
-host_answers() {
-	local host
-	for host in 10.0.0.1 fd00::1; do
-		expect_eq "$1 $host:25, 22, 80: held, refused, silence" \
-			"$(client "" "$host" 25) $(client "" "$host" 22) $(client "" "$host" 80)" "held refused silence"
-	done
-}
 # With the recipe: boot (both orders), restart, reload.
 for order in "netfilter-persistent nftables" "nftables netfilter-persistent"; do
 	nft flush ruleset
