@@ -4,6 +4,8 @@
 # vmlinuz, after apt installed our packages there and DKMS built the module
 # (rebuilding the Rust metadata Debian's headers lack). No insmod anywhere:
 # the module and netfilter's own modules load on demand.
+# Usage: stock-test.sh [--nftables-under-systemd]: with it, the nftables
+# recipe is left to the systemd boot that follows (trixie).
 set -uo pipefail
 source "$(dirname "$0")/../vm/lib.sh"
 release=$(uname -r)
@@ -96,8 +98,12 @@ bash "$TESTS_DIR/fail2ban.sh"
 # host managed by nftables.conf, with the README's configurations.
 section "CrowdSec"
 bash "$TESTS_DIR/crowdsec.sh"
-section "nftables.conf"
-bash "$TESTS_DIR/nftables.sh"
+if [ "${1:-}" = --nftables-under-systemd ]; then
+	echo "=== nftables.conf: under systemd itself, in the boot that follows (tests/debian/systemd-test.sh)"
+else
+	section "nftables.conf"
+	bash "$TESTS_DIR/nftables.sh"
+fi
 
 check "rmmod xt_TARPIT once the rules are gone" rmmod xt_TARPIT
 check "modprobe ipt_TARPIT loads it again" sh -c 'modprobe ipt_TARPIT && grep -q "^xt_TARPIT " /proc/modules'
