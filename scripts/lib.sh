@@ -29,6 +29,22 @@ FULL_SUITE_LINES=(7.2)
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# vm_counts LABEL STATUS OUT: "PASSED FAILED" from the PASS and FAIL lines
+# of a guest's OUT/results; a guest that ended with STATUS non-zero (a
+# kernel problem, a hang) without a failed test counts one failure, and
+# the end of OUT/transcript.log is shown.
+vm_counts() {
+	local label=$1 status=$2 out=$3 vm_passed vm_failed
+	vm_passed=$(grep -c '^PASS' "$out/results" 2>/dev/null || true)
+	vm_failed=$(grep -c '^FAIL' "$out/results" 2>/dev/null || true)
+	if [ "$status" -ne 0 ] && [ "${vm_failed:-0}" -eq 0 ]; then
+		log "$label failed (status $status) without a failed test: see $out/transcript.log"
+		tail -n 40 "$out/transcript.log" >&2
+		vm_failed=1
+	fi
+	echo "${vm_passed:-0} ${vm_failed:-0}"
+}
+
 require_root() {
 	[ "$(id -u)" -eq 0 ] || die "this step installs packages and uses chroot/unshare: run it as root"
 }
